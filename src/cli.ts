@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { readKnowledgeConfig } from "./config.js";
+import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
+import { type KnowledgeBase, loadKnowledge } from "./knowledge/load.js";
+import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
+
+const USAGE = `Usage: triage <command> [options]
+
+Commands:
+  kb check [--knowledge DIR] [--json]     Check every article: counts, errors and warnings with file:line.
+                                          Exits 1 when there are errors.
+  kb show ID [--knowledge DIR] [--json]   Print one parsed article.
+  kb export [--knowledge DIR]             Every parsed article as JSON Lines on stdout; problems on stderr.
+
+Options:
+  --knowledge DIR   Knowledge folder (default: $KNOWLEDGE_DIR, else ./knowledge)
+  --json            Machine-readable output
+  -h, --help        Show this help
+`;
+
+/** Exit codes: 0 ok, 1 errors found or the folder is unusable, 2 bad usage. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.err(`triage: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    (values.help ? io.out : io.err)(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const [group, command, ...rest] = positionals;
+  const dir = values.knowledge ?? readKnowledgeConfig(io.env).knowledgeDir;
+  try {
+    if (group !== "kb" || command === undefined)
+      throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+    switch (command) {
+      case "check":
+        expectArgs(rest, 0, "kb check");
+        return await check(dir, values.json === true, io);
+      case "show":
+        expectArgs(rest, 1, "kb show ID");
+        return await show(dir, rest[0] as string, values.json === true, io);
+      case "export":
+        expectArgs(rest, 0, "kb export");
+        return await exportArticles(dir, io);
+      default:
+        throw new UsageError(`unknown command: kb ${command}`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`triage: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof KnowledgeDirError) {
+      io.err(`triage: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      knowledge: { type: "string", short: "k" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+
+function expectArgs(rest: string[], count: number, usage: string): void {
+  if (rest.length !== count) throw new UsageError(`expected: triage ${usage}`);
+}
+
+async function check(dir: string, json: boolean, io: CliIo): Promise<number> {
+  const summary = summarize(await loadKnowledge(dir));
+  io.out(json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+  return summary.errors > 0 ? 1 : 0;
+}
+
+async function show(dir: string, id: string, json: boolean, io: CliIo): Promise<number> {
+  const kb = await loadKnowledge(dir);
+  const article = kb.byId.get(id) ?? findCaseInsensitive(kb, id);
+  if (!article) {
+    const near = kb.articles
+      .filter((a) => a.id.toLowerCase().includes(id.toLowerCase()))
+      .slice(0, 5)
+      .map((a) => a.id);
+    io.err(
+      `triage: no article with id ${id} in ${dir}${near.length > 0 ? ` (did you mean ${near.join(", ")}?)` : ""}\n`,
+    );
+    return 1;
+  }
+  io.out(json ? `${JSON.stringify(article, null, 2)}\n` : `${formatArticle(article)}\n`);
+  return 0;
+}
+
+function findCaseInsensitive(kb: KnowledgeBase, id: string) {
+  const wanted = id.toLowerCase();
+  return kb.articles.find((a) => a.id.toLowerCase() === wanted);
+}
+
+async function exportArticles(dir: string, io: CliIo): Promise<number> {
+  const kb = await loadKnowledge(dir);
+  for (const problem of kb.problems) io.err(`${formatProblem(dir, problem)}\n`);
+  // One write per chunk: thousands of small writes to a pipe are slow.
+  const CHUNK = 500;
+  for (let i = 0; i < kb.articles.length; i += CHUNK) {
+    io.out(
+      `${kb.articles
+        .slice(i, i + CHUNK)
+        .map((a) => JSON.stringify(a))
+        .join("\n")}\n`,
+    );
+  }
+  return 0;
+}
+
+/** Runs the CLI on this process's arguments and streams; the exit code is set, not forced, so output drains. */
+export async function main(): Promise<void> {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    env: process.env,
+  });
+}
+
+// Run when started as a script (`tsx src/cli.ts`, `node dist/cli.js`); bin/triage.js calls main() itself.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Property tests and the corpus-sized fixtures are CPU-bound; these machines have 2 cores.
+    testTimeout: 30_000,
+  },
+});
