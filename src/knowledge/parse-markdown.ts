@@ -235,7 +235,8 @@ function toBlocks(lines: Line[]): Block[] {
     }
 
     if (t[0] === ">") {
-      const content = t.replace(/^> ?/, "");
+      // Keep trailing spaces: two of them are a hard line break.
+      const content = text.trimStart().replace(/^> ?/, "");
       if (current?.kind === "quote") current.lines.push(content);
       else {
         current = { kind: "quote", lines: [content], indent, line: no };
@@ -250,7 +251,7 @@ function toBlocks(lines: Line[]): Block[] {
         kind: "item",
         indent,
         marker: item[2] as string,
-        lines: [text.slice(item[0].length).trim()],
+        lines: [text.slice(item[0].length).trimStart()],
         line: no,
       };
       blocks.push(current);
@@ -268,10 +269,10 @@ function toBlocks(lines: Line[]): Block[] {
 
     // Plain text: continues the open paragraph, list item or (lazily) quote, else starts a paragraph.
     if (current && current.kind !== "table") {
-      current.lines.push(current.kind === "quote" ? t : text.trim());
+      current.lines.push(text.trimStart());
       continue;
     }
-    current = { kind: "para", lines: [t], indent, line: no };
+    current = { kind: "para", lines: [text.trimStart()], indent, line: no };
     blocks.push(current);
   }
   return blocks;
@@ -564,9 +565,19 @@ function renderBlock(block: Block): string {
 function renderSection(blocks: Block[]): string {
   let out = "";
   let previous: Block | null = null;
+  let inList = false;
   for (const block of blocks) {
-    const text = renderBlock(block);
+    let text = renderBlock(block);
     if (text.trim() === "") continue;
+    // Paragraphs and quotes indented under a list item stay indented, so they read as part of the item.
+    if (block.kind === "item") inList = true;
+    else if (block.kind !== "code" && block.kind !== "heading" && inList && block.indent >= 2) {
+      const pad = " ".repeat(Math.min(block.indent, 12));
+      text = text
+        .split("\n")
+        .map((l) => (l ? pad + l : l))
+        .join("\n");
+    } else if (block.kind === "heading" || block.indent === 0) inList = false;
     if (previous) out += previous.kind === "item" && block.kind === "item" ? "\n" : "\n\n";
     out += text;
     previous = block;
@@ -615,17 +626,59 @@ function isSkippable(block: Block): boolean {
   return false;
 }
 
+// After "the following", these words do not start a noun phrase of its own ("the following when you start X:").
+const FOLLOWING_FUNCTION_WORDS = new Set(
+  "when whenever while if in on at after before during from to as for by and or is are was were be been appears appear displays displayed occurs occur might may can could will would".split(
+    " ",
+  ),
+);
+// Noun phrases after "the following" that announce quoted text without naming an error or message.
+const FOLLOWING_TEXT_NOUNS =
+  /\b(?:examples?|entry|entries|strings?|lines?|results?|responses?|events?|logs?|exceptions?)\b/;
+
+/**
+ * An intro must announce the message that follows, not only mention one: in "you see this error message when you
+ * try either of the following copy operations:" the blocks after it are operations, not messages.
+ */
+function announcesMessage(intro: string): boolean {
+  const lower = intro.toLowerCase();
+  const at = lower.lastIndexOf("following ");
+  if (at < 0) return true;
+  const tail = lower.slice(at + "following ".length).replace(/[\s:]+$/, "");
+  const first = /^[a-z]+/.exec(tail)?.[0];
+  if (first === undefined || FOLLOWING_FUNCTION_WORDS.has(first)) return true;
+  return isErrorIntro(`${tail}:`, "markdown") || FOLLOWING_TEXT_NOUNS.test(tail);
+}
+
+/**
+ * A list item or bold line that names the message after it rather than being one: "**In Word 2013:**",
+ * "- Error message 1" followed by an indented quote.
+ */
+function isLabel(block: Block, next: Block | undefined): boolean {
+  if (block.kind === "item") {
+    if (plainText(block.lines.join(" ")).endsWith(":")) return true;
+    return (
+      next !== undefined && (next.kind === "quote" || next.kind === "code") && next.indent > block.indent
+    );
+  }
+  if (block.kind === "para" && block.lines.length === 1 && isBoldLine(block.lines[0] as string)) {
+    return plainText(block.lines[0] as string).endsWith(":");
+  }
+  return false;
+}
+
 /** The messages quoted in Symptoms: blocks after an intro that speaks of an error or message. */
 function extractErrors(blocks: Block[], loose = false): string[] {
   const errors: string[] = [];
   let intro: Intro | null = null;
-  for (const block of blocks) {
+  for (let k = 0; k < blocks.length; k++) {
+    const block = blocks[k] as Block;
     if (block.kind === "heading") {
       intro = null;
       continue;
     }
     if (intro) {
-      if (isSkippable(block)) continue;
+      if (isSkippable(block) || isLabel(block, blocks[k + 1])) continue;
       const messages = messagesOf(block, intro);
       if (messages.length > 0) {
         errors.push(...messages);
@@ -636,7 +689,7 @@ function extractErrors(blocks: Block[], loose = false): string[] {
     }
     if (block.kind === "para" || block.kind === "item") {
       const text = plainText(block.lines.join(" "));
-      if (loose ? text.endsWith(":") : isErrorIntro(text, "markdown")) {
+      if (loose ? text.endsWith(":") : isErrorIntro(text, "markdown") && announcesMessage(text)) {
         intro = { plural: isPluralIntro(text), itemIndent: block.kind === "item" ? block.indent : null };
       }
     }
@@ -725,7 +778,76 @@ function keyString(key: unknown): string {
 
 /** Sets a key without tripping over `__proto__`. */
 function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else target[key] = value;
+}
+
+// The fast path below reads the common shape of front matter (`key: text` lines and `key:` + `- text` lists)
+// without the YAML library, which is slow to start; anything else goes to the library.
+const SIMPLE_KEY = /^([A-Za-z][A-Za-z0-9_./-]*):(?: +(.*))?$/;
+const SIMPLE_ITEM = /^( *)- +(.*)$/;
+// Plain scalars the YAML 1.2 core schema reads as null, booleans or numbers (or might: the test is generous).
+const NOT_TEXT = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+.0-9][-+.0-9a-zA-Z]*$/;
+// Characters YAML rejects or treats specially; any of them sends the whole front matter to the library.
+const UNUSUAL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]/;
+
+/** A scalar the fast path can read with certainty, else undefined. */
+function simpleScalar(value: string): string | undefined {
+  const v = value.trimEnd();
+  if (v === "" || UNUSUAL_CHARS.test(v)) return undefined;
+  const first = v[0] as string;
+  if (first === "'") {
+    if (v.length < 2 || !v.endsWith("'")) return undefined;
+    const inner = v.slice(1, -1);
+    if (inner.replace(/''/g, "").includes("'")) return undefined;
+    return inner.replace(/''/g, "'");
+  }
+  if (first === '"') {
+    if (v.length < 2 || !v.endsWith('"')) return undefined;
+    const inner = v.slice(1, -1);
+    return inner.includes('"') || inner.includes("\\") ? undefined : inner;
+  }
+  if ("-?:,[]{}#&*!|>%@`".includes(first)) return undefined;
+  if (v.includes(": ") || v.includes(" #") || v.endsWith(":") || NOT_TEXT.test(v)) return undefined;
+  return v;
+}
+
+function simpleFrontMatter(lines: string[], firstLine: number): FrontMatter | null {
+  const values = new Map<string, { value: unknown; line: number }>();
+  let list: { key: string; items: string[]; indent: number } | null = null;
+  for (let k = 0; k < lines.length; k++) {
+    const line = (lines[k] as string).trimEnd();
+    const t = line.trimStart();
+    if (t === "" || t[0] === "#") continue;
+    const item = SIMPLE_ITEM.exec(line);
+    if (item) {
+      if (!list) return null;
+      const indent = (item[1] as string).length;
+      if (list.items.length === 0) list.indent = indent;
+      else if (indent !== list.indent) return null;
+      const value = simpleScalar(item[2] as string);
+      if (value === undefined) return null;
+      list.items.push(value);
+      (values.get(list.key) as { value: unknown }).value = list.items;
+      continue;
+    }
+    const m = SIMPLE_KEY.exec(line);
+    if (!m) return null;
+    const key = m[1] as string;
+    if (values.has(key) || NOT_TEXT.test(key)) return null;
+    const raw = m[2] ?? "";
+    if (raw.trim() === "") {
+      list = { key, items: [], indent: 0 };
+      values.set(key, { value: null, line: firstLine + k });
+      continue;
+    }
+    list = null;
+    const value = simpleScalar(raw);
+    if (value === undefined) return null;
+    values.set(key, { value, line: firstLine + k });
+  }
+  return { values };
 }
 
 function parseFrontMatter(
@@ -887,8 +1009,8 @@ function parse(text: string, source: string): ParseResult {
         "The front matter opened by `---` on line 1 is never closed by another `---` line, so it is ignored and the whole file is read as Markdown.",
       );
     } else {
-      const yamlText = raw.slice(1, close).join("\n");
-      front = parseFrontMatter(yamlText, 2, report);
+      const yamlLines = raw.slice(1, close);
+      front = simpleFrontMatter(yamlLines, 2) ?? parseFrontMatter(yamlLines.join("\n"), 2, report);
       bodyStart = close + 1;
     }
   }
@@ -1053,7 +1175,7 @@ function parse(text: string, source: string): ParseResult {
     );
     title = id;
   }
-  if (h1 && h1 !== title && !meta.h1) meta.h1 = h1;
+  if (h1 && h1 !== title && !Object.hasOwn(meta, "h1")) meta.h1 = h1;
 
   const symptoms = sectionText("symptoms");
   const symptomsBlocks = parts.filter((p) => p.name === "symptoms").flatMap((p) => p.blocks);

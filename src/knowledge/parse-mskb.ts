@@ -63,7 +63,8 @@ const DASH_UNDERLINE = /^-+\s*$/;
 const LEGAL_NOTICE =
   /^(THE INFORMATION PROVIDED IN THE MICROSOFT KNOWLEDGE BASE|Copyright Microsoft Corporation)/i;
 // Sub-blocks under an intro that are connectives or commentary, not messages.
-const NOT_A_MESSAGE = /^(?:-+ *or *-+|or|-or-|note\b|notes\b|where\b|for example\b)/i;
+const NOT_A_MESSAGE = /^(?:-+ *or *-+|or|-or-|\(?or\)?)$|^(?:notes?|where|for example)\b/i;
+const BULLET = /^\s*[-*\u2022o]\s+(?=\S)/;
 /** Lines up to this long are taken as prose when guessing the width the article was wrapped at. */
 const MAX_PROSE_WIDTH = 80;
 
@@ -215,7 +216,7 @@ export function parseMskb(text: string, source: string): ParseResult {
   }
   const textOf = (name: CanonicalSection) => {
     const entry = texts.get(name);
-    return entry ? sectionText(entry.raw, width, false) : "";
+    return entry ? sectionText(entry.raw, width, false, name === "symptoms") : "";
   };
 
   const symptomsEntry = texts.get("symptoms");
@@ -415,10 +416,16 @@ function camel(key: string): string {
   return key.replace(/\s+(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Lines between blank lines, with the index of the first one. */
+interface Block {
+  lines: string[];
+  first: number;
+}
+
 /** Splits raw lines into blocks separated by blank lines, keeping each line's index in `lines`. */
-function blocksOf(lines: string[], offset: number): { lines: string[]; first: number }[] {
-  const blocks: { lines: string[]; first: number }[] = [];
-  let current: { lines: string[]; first: number } | null = null;
+function blocksOf(lines: string[], offset: number): Block[] {
+  const blocks: Block[] = [];
+  let current: Block | null = null;
   lines.forEach((line, k) => {
     if (isBlank(line)) {
       current = null;
@@ -434,7 +441,7 @@ function blocksOf(lines: string[], offset: number): { lines: string[]; first: nu
 }
 
 /** Undoes hard wraps inside a block: joins a line to the previous one when it only broke because it was full. */
-function logicalLines(block: { lines: string[]; first: number }, width: number): LogicalLine[] {
+function logicalLines(block: Block, width: number): LogicalLine[] {
   const out: LogicalLine[] = [];
   let previousRaw = "";
   block.lines.forEach((raw, k) => {
@@ -460,27 +467,36 @@ function isSoftWrap(previous: string, next: string, width: number): boolean {
 }
 
 /** The text of one canonical section (possibly with sub-headed parts), unwrapped, common indent removed. */
-function sectionText(parts: Section[], width: number, bodyOnly: boolean): string {
+function sectionText(parts: Section[], width: number, bodyOnly: boolean, unwrapIndented = false): string {
   const chunks: string[] = [];
   parts.forEach((part, n) => {
-    const body = renderBlocks(part.lines, part.start, width);
+    const body = renderBlocks(part.lines, part.start, width, unwrapIndented);
     if (n > 0 && !bodyOnly) chunks.push(part.name);
     if (body) chunks.push(body);
   });
   return chunks.join("\n\n");
 }
 
-function renderBlocks(lines: string[], offset: number, width: number): string {
+/**
+ * Renders a section's lines: blocks separated by one blank line, wraps undone. A block indented deeper than the
+ * text it follows (commands, registry paths, listings under a step) is kept line for line, except in SYMPTOMS,
+ * where such blocks are the quoted messages and are unwrapped like prose.
+ */
+function renderBlocks(lines: string[], offset: number, width: number, unwrapIndented: boolean): string {
   const blocks = blocksOf(lines, offset);
   if (blocks.length === 0) return "";
   let base = Number.POSITIVE_INFINITY;
   for (const b of blocks) for (const l of b.lines) base = Math.min(base, indentOf(l));
+  let textColumn = base;
   return blocks
-    .map((b) =>
-      logicalLines(b, width)
-        .map((l) => l.text.slice(base).trimEnd())
-        .join("\n"),
-    )
+    .map((b) => {
+      const first = b.lines[0] as string;
+      const indented = Math.min(...b.lines.map(indentOf)) > textColumn && listItemTextColumn(first) === null;
+      if (indented && !unwrapIndented) return b.lines.map((l) => l.slice(base)).join("\n");
+      const logical = logicalLines(b, width);
+      if (!indented) textColumn = (logical[logical.length - 1] as LogicalLine).continuation;
+      return logical.map((l) => l.text.slice(base).trimEnd()).join("\n");
+    })
     .join("\n\n");
 }
 
@@ -492,24 +508,58 @@ function extractMessages(parts: Section[], width: number): string[] {
   const messages: string[] = [];
   for (const part of parts) {
     const blocks = blocksOf(part.lines, part.start);
+    const endsWithIntro = (block: Block) => {
+      const last = logicalLines(block, width).at(-1);
+      return last !== undefined && squash(last.text).endsWith(":");
+    };
     for (let b = 0; b < blocks.length; b++) {
-      const logical = logicalLines(blocks[b] as { lines: string[]; first: number }, width);
-      const intro = logical[logical.length - 1];
+      const intro = logicalLines(blocks[b] as Block, width).at(-1);
       if (!intro || !isErrorIntro(squash(intro.text))) continue;
+      const plural = isPluralIntro(intro.text);
       const quoted: string[][] = [];
       let k = b + 1;
       for (; k < blocks.length; k++) {
-        const block = blocks[k] as { lines: string[]; first: number };
+        const block = blocks[k] as Block;
         const minIndent = Math.min(...block.lines.map(indentOf));
-        if (minIndent <= intro.continuation) break;
-        quoted.push(block.lines);
+        if (minIndent > intro.indent) {
+          // Under a list item, a block at the item's text column may be the message or more of the item:
+          // a singular intro takes one such block, and a new intro ends the quote either way.
+          const atItemText = minIndent <= intro.continuation;
+          if (atItemText && endsWithIntro(block)) break;
+          if (atItemText && !plural && quoted.length > 0) break;
+          quoted.push(block.lines);
+          continue;
+        }
+        // "one of the following error messages:" / "When installing version 5.5:" / (indented message) ...
+        const next = blocks[k + 1];
+        const subIntro =
+          plural &&
+          block.lines.length === 1 &&
+          endsWithIntro(block) &&
+          next !== undefined &&
+          Math.min(...next.lines.map(indentOf)) > minIndent;
+        if (!subIntro) break;
       }
-      const kept = quoted.map((ls) => squash(ls.join(" "))).filter((m) => m && !NOT_A_MESSAGE.test(m));
+      const kept = quoted
+        .flatMap(bulletItems)
+        .map((ls) => squash(ls.join(" ")))
+        .filter((m) => m && !NOT_A_MESSAGE.test(m));
       if (kept.length === 0) continue;
-      if (isPluralIntro(intro.text)) messages.push(...kept);
+      if (plural) messages.push(...kept);
       else messages.push(kept.join(" "));
       b = k - 1;
     }
   }
   return unique(messages);
+}
+
+/** A quoted block written as a bulleted list gives one message per item, without the bullet. */
+function bulletItems(lines: string[]): string[][] {
+  if (!BULLET.test(lines[0] as string)) return [lines];
+  const items: string[][] = [];
+  for (const line of lines) {
+    if (BULLET.test(line)) items.push([line.replace(BULLET, "")]);
+    else (items[items.length - 1] as string[]).push(line);
+  }
+  return items;
 }
