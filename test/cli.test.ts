@@ -1,0 +1,158 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli.js";
+import type { Article } from "../src/knowledge/types.js";
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+
+async function triage(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let out = "";
+  let err = "";
+  const code = await runCli(args, { out: (t) => (out += t), err: (t) => (err += t), env });
+  return { code, out, err };
+}
+
+let dir: string;
+let broken: string;
+beforeAll(() => {
+  const root = mkdtempSync(path.join(tmpdir(), "kb-cli-"));
+  dir = path.join(root, "good");
+  broken = path.join(root, "broken");
+  mkdirSync(path.join(dir, "vpn"), { recursive: true });
+  writeFileSync(path.join(dir, "complete.txt"), fixture("mskb/complete.txt"));
+  writeFileSync(path.join(dir, "no-cause.txt"), fixture("mskb/no-cause.txt"));
+  writeFileSync(path.join(dir, "vpn", "vpn-certificate.md"), fixture("markdown-min/vpn-certificate.md"));
+  mkdirSync(broken);
+  writeFileSync(path.join(broken, "complete.txt"), fixture("mskb/complete.txt"));
+  writeFileSync(path.join(broken, "copy.txt"), fixture("mskb/complete.txt"));
+  writeFileSync(path.join(broken, "notes.txt"), "no header here\n");
+});
+afterAll(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+describe("triage kb check", () => {
+  it("prints counts by format and product, and warnings with file:line; exit 0 without errors", async () => {
+    const { code, out } = await triage(["kb", "check", "--knowledge", dir]);
+    expect(code).toBe(0);
+    expect(out).toContain("Articles: 3 (MS KB text 2, Markdown 1)");
+    expect(out).toContain("1  Contoso Badge Printer");
+    expect(out).toContain("1  Contoso VPN");
+    expect(out).toContain(`${path.join(dir, "no-cause.txt")}:5: warning [missing-cause]`);
+    expect(out).toMatch(/0 errors, 1 warning$/m);
+  });
+
+  it("exits 1 and lists every error with file:line", async () => {
+    const { code, out } = await triage(["kb", "check", "--knowledge", broken]);
+    expect(code).toBe(1);
+    expect(out).toContain(`${path.join(broken, "copy.txt")}:1: error [duplicate-id] Duplicate id KF0001`);
+    expect(out).toContain(`${path.join(broken, "notes.txt")}:1: error [missing-document-header]`);
+    expect(out).toContain(`${path.join(broken, "notes.txt")}:1: error [missing-symptoms]`);
+  });
+
+  it("prints the same facts as JSON with --json", async () => {
+    const { code, out } = await triage(["kb", "check", "--json"], { KNOWLEDGE_DIR: dir });
+    expect(code).toBe(0);
+    const summary = JSON.parse(out);
+    expect(summary).toMatchObject({
+      articles: 3,
+      byFormat: { mskb: 2, markdown: 1 },
+      errors: 0,
+      warnings: 1,
+    });
+    expect(summary.problems[0]).toMatchObject({ file: "no-cause.txt", line: 5, code: "missing-cause" });
+  });
+
+  it("names articles that quote no error message", async () => {
+    const noQuote = path.join(path.dirname(dir), "noquote");
+    mkdirSync(noQuote, { recursive: true });
+    writeFileSync(
+      path.join(noQuote, "a.txt"),
+      "DOCUMENT:KF7  01-JAN-2025\nTITLE   :x\n\nSYMPTOMS\n========\n\nIt is slow.\n\nCAUSE\n=====\n\nc\n\nRESOLUTION\n==========\n\nr\n",
+    );
+    const { out } = await triage(["kb", "check", "--knowledge", noQuote]);
+    expect(out).toContain("Articles with no quoted error message (1;");
+    expect(out).toContain(`KF7  ${path.join(noQuote, "a.txt")}`);
+  });
+
+  it("exits 1 with a clear message when the folder cannot be used", async () => {
+    const { code, err } = await triage(["kb", "check", "--knowledge", path.join(dir, "missing")]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/Knowledge folder .*missing does not exist/);
+  });
+});
+
+describe("triage kb show", () => {
+  it("prints one article with its quoted errors and sections", async () => {
+    const { code, out } = await triage(["kb", "show", "KF0001", "--knowledge", dir]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^KF0001 {2}PRINT: Badge Printer Reports Ribbon Error After Driver Update/);
+    expect(out).toContain("  - Badge Studio could not print the job on <printername>.");
+    expect(out).toContain("RESOLUTION\n==========\nTo resolve this problem");
+  });
+
+  it("prints the article model with --json, and finds ids case-insensitively", async () => {
+    const { code, out } = await triage(["kb", "show", "kf0100", "--json", "--knowledge", dir]);
+    expect(code).toBe(0);
+    const article = JSON.parse(out) as Article;
+    expect(article).toMatchObject({ id: "KF0100", format: "markdown", source: "vpn/vpn-certificate.md" });
+  });
+
+  it("exits 1 and suggests ids for an unknown one", async () => {
+    const { code, err } = await triage(["kb", "show", "KF000", "--knowledge", dir]);
+    expect(code).toBe(1);
+    expect(err).toContain("no article with id KF000");
+    expect(err).toContain("did you mean KF0001, KF0002");
+  });
+});
+
+describe("triage kb export", () => {
+  it("writes every article as one JSON line and problems to stderr, exit 0 even with errors", async () => {
+    const { code, out, err } = await triage(["kb", "export", "--knowledge", broken]);
+    expect(code).toBe(0);
+    const lines = out.trimEnd().split("\n");
+    expect(lines.map((l) => (JSON.parse(l) as Article).id)).toEqual(["KF0001"]);
+    expect(err).toContain("duplicate-id");
+  });
+
+  it("exits 1 when the folder cannot be read", async () => {
+    expect((await triage(["kb", "export", "--knowledge", path.join(dir, "missing")])).code).toBe(1);
+  });
+});
+
+describe("triage usage", () => {
+  it("exits 2 with usage for unknown commands, options and missing arguments", async () => {
+    for (const args of [
+      [],
+      ["kb"],
+      ["kb", "frobnicate"],
+      ["kb", "show"],
+      ["kb", "check", "--bogus"],
+      ["db", "check"],
+    ]) {
+      const { code, err } = await triage(args);
+      expect(code, args.join(" ")).toBe(2);
+      expect(err).toContain("Usage: triage");
+    }
+    const help = await triage(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("kb export");
+  });
+});
+
+describe("the triage bin", () => {
+  it("runs from a fresh checkout through bin/triage.js", async () => {
+    const bin = new URL("../bin/triage.js", import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      bin,
+      "kb",
+      "check",
+      "--json",
+      "--knowledge",
+      dir,
+    ]);
+    expect(JSON.parse(stdout).articles).toBe(3);
+  });
+});

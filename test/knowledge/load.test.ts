@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { KnowledgeDirError } from "../../src/knowledge/knowledge-dir-error.js";
+import { loadKnowledge, MAX_ARTICLE_BYTES } from "../../src/knowledge/load.js";
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+
+let dir: string;
+const put = (relative: string, content: string | Uint8Array) => {
+  const file = path.join(dir, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content);
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "kb-load-"));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("loadKnowledge", () => {
+  it("loads MS KB and Markdown articles recursively, sorted by path", async () => {
+    put("printing/complete.txt", fixture("mskb/complete.txt"));
+    put("vpn/deep/several.TXT", fixture("mskb/several-messages.txt"));
+    put("vpn/vpn-certificate.md", fixture("markdown-min/vpn-certificate.md"));
+    const kb = await loadKnowledge(dir);
+    expect(kb.problems).toEqual([]);
+    expect(kb.articles.map((a) => [a.id, a.format, a.source])).toEqual([
+      ["KF0001", "mskb", "printing/complete.txt"],
+      ["KF0004", "mskb", "vpn/deep/several.TXT"],
+      ["KF0100", "markdown", "vpn/vpn-certificate.md"],
+    ]);
+    expect(kb.byId.get("KF0100")?.errors).toEqual([
+      "The gateway certificate is not trusted. Connection aborted (code 7731).",
+    ]);
+    expect(kb.files).toBe(3);
+  });
+
+  it("skips READMEs, drafts, hidden files and workspace folders, and lists other files as ignored", async () => {
+    put("complete.txt", fixture("mskb/complete.txt"));
+    put("README.md", "# About this folder\n");
+    put("sub/readme.txt", "notes");
+    put("_draft.txt", "DOCUMENT:broken");
+    put(".hidden.md", "---\nid: [\n---\n");
+    put(".git/config.txt", "x");
+    put("T0123ABCD/workspace-only.txt", fixture("mskb/no-cause.txt"));
+    put("E0456WXYZ/grid.md", "x");
+    put("TEAMS/teams.txt", fixture("mskb/several-messages.txt"));
+    put("diagram.png", new Uint8Array([0x89, 0x50, 0x4e, 0x47]));
+    const kb = await loadKnowledge(dir);
+    expect(kb.problems).toEqual([]);
+    expect(kb.articles.map((a) => a.source)).toEqual(["TEAMS/teams.txt", "complete.txt"]);
+    expect(kb.ignored).toEqual(["diagram.png"]);
+  });
+
+  it("reports a duplicate id naming both files, keeps the first and goes on", async () => {
+    put("a/first.txt", fixture("mskb/complete.txt"));
+    put("b/second.txt", fixture("mskb/complete.txt"));
+    put("c/other.txt", fixture("mskb/no-cause.txt"));
+    const kb = await loadKnowledge(dir);
+    expect(kb.articles.map((a) => a.source)).toEqual(["a/first.txt", "c/other.txt"]);
+    const duplicate = kb.problems.find((p) => p.code === "duplicate-id");
+    expect(duplicate).toMatchObject({ severity: "error", file: "b/second.txt", line: 1 });
+    expect(duplicate?.message).toContain("a/first.txt:1");
+    expect(duplicate?.message).toContain("KF0001");
+  });
+
+  it("refuses a file over 1 MB with a clear message", async () => {
+    put("big.txt", Buffer.alloc(MAX_ARTICLE_BYTES + 1, "a"));
+    put("ok.txt", fixture("mskb/complete.txt"));
+    const kb = await loadKnowledge(dir);
+    expect(kb.articles.map((a) => a.id)).toEqual(["KF0001"]);
+    expect(kb.problems).toHaveLength(1);
+    expect(kb.problems[0]).toMatchObject({ severity: "error", file: "big.txt", code: "file-too-large" });
+    expect(kb.problems[0]?.message).toMatch(/1\.0 MB.*limit/);
+  });
+
+  it("reports binary junk and an unparseable file, and loads the rest", async () => {
+    const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256));
+    put("junk.txt", junk);
+    put("notes.txt", "Just some notes about the printer.\n");
+    put("ok.md", fixture("markdown-min/vpn-certificate.md"));
+    const kb = await loadKnowledge(dir);
+    expect(kb.articles.map((a) => a.id)).toEqual(["KF0100"]);
+    expect(kb.problems.filter((p) => p.file === "junk.txt").map((p) => p.code)).toEqual(["binary-file"]);
+    expect(
+      kb.problems.filter((p) => p.file === "notes.txt" && p.severity === "error").map((p) => p.code),
+    ).toEqual(["missing-document-header", "missing-symptoms"]);
+  });
+
+  it("survives symbolic link loops and reports broken links", async () => {
+    put("a/complete.txt", fixture("mskb/complete.txt"));
+    symlinkSync("..", path.join(dir, "a", "up"));
+    symlinkSync(path.join(dir, "a"), path.join(dir, "again"));
+    symlinkSync(path.join(dir, "missing.txt"), path.join(dir, "dangling.txt"));
+    const kb = await loadKnowledge(dir);
+    expect(kb.articles.map((a) => a.source)).toEqual(["a/complete.txt"]);
+    expect(kb.problems.map((p) => [p.file, p.code])).toEqual([["dangling.txt", "broken-link"]]);
+  });
+
+  it.skipIf(process.getuid?.() === 0)("reports an unreadable file and goes on", async () => {
+    put("locked.txt", fixture("mskb/complete.txt"));
+    put("ok.md", fixture("markdown-min/vpn-certificate.md"));
+    const { chmodSync } = await import("node:fs");
+    chmodSync(path.join(dir, "locked.txt"), 0o000);
+    const kb = await loadKnowledge(dir);
+    expect(kb.problems.map((p) => [p.file, p.code])).toEqual([["locked.txt", "unreadable-file"]]);
+  });
+
+  it("stops with a clear error for a missing folder, a file, or a folder without articles", async () => {
+    await expect(loadKnowledge(path.join(dir, "nope"))).rejects.toThrow(/does not exist/);
+    put("file.txt", fixture("mskb/complete.txt"));
+    await expect(loadKnowledge(path.join(dir, "file.txt"))).rejects.toThrow(/is not a folder/);
+    mkdirSync(path.join(dir, "empty"));
+    put("empty/README.md", "nothing yet");
+    const error = await loadKnowledge(path.join(dir, "empty")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KnowledgeDirError);
+    expect((error as Error).message).toMatch(/holds no articles/);
+  });
+});
