@@ -1,4 +1,14 @@
-import { type Document, isNode, isScalar, isSeq, LineCounter, type Pair, parseDocument } from "yaml";
+import {
+  type Document,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Pair,
+  parseDocument,
+  type Scalar,
+  visit,
+} from "yaml";
 import {
   indentOf,
   isErrorIntro,
@@ -26,24 +36,30 @@ import type { Article, ParseResult, Problem, Severity } from "./types.js";
  */
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+// Ids taken from file names are whatever the file is called (real ones have apostrophes and run long); only
+// control characters and absurd lengths make a file name unusable as an id.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
+const FILE_ID_PATTERN = /^[^\x00-\x1f\x7f]{1,255}$/;
 
 type SectionName = "symptoms" | "cause" | "resolution" | "workaround" | "status" | "moreInfo";
 
-const SECTION_NAMES: Record<string, SectionName> = {
-  symptom: "symptoms",
-  symptoms: "symptoms",
-  cause: "cause",
-  causes: "cause",
-  resolution: "resolution",
-  resolutions: "resolution",
-  solution: "resolution",
-  solutions: "resolution",
-  workaround: "workaround",
-  workarounds: "workaround",
-  status: "status",
-  "more information": "moreInfo",
-  "more info": "moreInfo",
-};
+const SECTION_NAMES = new Map<string, SectionName>(
+  Object.entries({
+    symptom: "symptoms",
+    symptoms: "symptoms",
+    cause: "cause",
+    causes: "cause",
+    resolution: "resolution",
+    resolutions: "resolution",
+    solution: "resolution",
+    solutions: "resolution",
+    workaround: "workaround",
+    workarounds: "workaround",
+    status: "status",
+    "more information": "moreInfo",
+    "more info": "moreInfo",
+  } satisfies Record<string, SectionName>),
+);
 
 /** Front-matter keys with an Article field of their own; every other key goes to `meta`. */
 const OWN_KEYS = new Set(["id", "title", "products", "keywords", "url"]);
@@ -103,11 +119,27 @@ interface TableBlock {
 }
 type Block = HeadingBlock | ParagraphBlock | ListItemBlock | QuoteBlock | CodeBlock | TableBlock;
 
-const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$/;
+const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*))?$/;
 const SETEXT_UNDERLINE = /^ {0,3}(=+|-+)[ \t]*$/;
 const THEMATIC_BREAK = /^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$/;
 const LIST_ITEM = /^( *)([-*+]|\d{1,9}[.)])(?: +|$)/;
 const FENCE_OPEN = /^( *)(`{3,}|~{3,})(.*)$/;
+
+/** "Symptoms ##" -> "Symptoms" (the optional closing sequence of an ATX heading). */
+function stripClosingHashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === "#") end--;
+  if (end === text.length) return text;
+  if (end === 0) return "";
+  return text[end - 1] === " " || text[end - 1] === "\t" ? text.slice(0, end).trimEnd() : text;
+}
+
+/** Removes trailing characters found in `chars` (a linear-time `replace(/[...]+$/, "")`). */
+function trimEndChars(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1] as string)) end--;
+  return text.slice(0, end);
+}
 
 function fenceOpen(line: string): { indent: number; char: string; length: number } | null {
   const m = FENCE_OPEN.exec(line);
@@ -211,7 +243,7 @@ function toBlocks(lines: Line[]): Block[] {
     const atx = indent <= 3 ? ATX_HEADING.exec(text) : null;
     if (atx) {
       current = null;
-      const raw = (atx[2] ?? "").replace(/(?:^|[ \t]+)#+$/, "");
+      const raw = stripClosingHashes((atx[2] ?? "").trim());
       blocks.push({ kind: "heading", level: (atx[1] as string).length, raw, line: no });
       continue;
     }
@@ -281,50 +313,52 @@ function toBlocks(lines: Line[]): Block[] {
 // ---------------------------------------------------------------------------------------------------------
 // Inline text
 
-const ENTITIES: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-  ensp: " ",
-  emsp: " ",
-  thinsp: " ",
-  zwsp: "",
-  zwnj: "",
-  zwj: "",
-  shy: "",
-  ndash: "\u2013",
-  mdash: "\u2014",
-  hellip: "\u2026",
-  lsquo: "\u2018",
-  rsquo: "\u2019",
-  ldquo: "\u201c",
-  rdquo: "\u201d",
-  laquo: "\u00ab",
-  raquo: "\u00bb",
-  bull: "\u2022",
-  middot: "\u00b7",
-  copy: "\u00a9",
-  reg: "\u00ae",
-  trade: "\u2122",
-  deg: "\u00b0",
-  times: "\u00d7",
-  rarr: "\u2192",
-  larr: "\u2190",
-  hyphen: "-",
-  colon: ":",
-  lpar: "(",
-  rpar: ")",
-  lsqb: "[",
-  rsqb: "]",
-  ast: "*",
-  num: "#",
-  bsol: "\\",
-  verbar: "|",
-  grave: "`",
-};
+const ENTITIES = new Map<string, string>(
+  Object.entries({
+    amp: "&",
+    lt: "<",
+    gt: ">",
+    quot: '"',
+    apos: "'",
+    nbsp: " ",
+    ensp: " ",
+    emsp: " ",
+    thinsp: " ",
+    zwsp: "",
+    zwnj: "",
+    zwj: "",
+    shy: "",
+    ndash: "\u2013",
+    mdash: "\u2014",
+    hellip: "\u2026",
+    lsquo: "\u2018",
+    rsquo: "\u2019",
+    ldquo: "\u201c",
+    rdquo: "\u201d",
+    laquo: "\u00ab",
+    raquo: "\u00bb",
+    bull: "\u2022",
+    middot: "\u00b7",
+    copy: "\u00a9",
+    reg: "\u00ae",
+    trade: "\u2122",
+    deg: "\u00b0",
+    times: "\u00d7",
+    rarr: "\u2192",
+    larr: "\u2190",
+    hyphen: "-",
+    colon: ":",
+    lpar: "(",
+    rpar: ")",
+    lsqb: "[",
+    rsqb: "]",
+    ast: "*",
+    num: "#",
+    bsol: "\\",
+    verbar: "|",
+    grave: "`",
+  }),
+);
 
 const ENTITY = /^&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([A-Za-z][A-Za-z0-9]{1,31}));/;
 const BR_TAG = /^<br[ \t]*\/?>/i;
@@ -342,7 +376,7 @@ function decodeEntity(s: string, at: number): { text: string; length: number } |
     else if (code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff))
       text = String.fromCodePoint(code);
   } else {
-    text = ENTITIES[(m[3] as string).toLowerCase()] ?? ENTITIES[m[3] as string];
+    text = ENTITIES.get((m[3] as string).toLowerCase());
   }
   return text === undefined ? null : { text, length: m[0].length };
 }
@@ -352,6 +386,29 @@ function runLength(s: string, at: number, ch: string): number {
   let n = 0;
   while (s[at + n] === ch) n++;
   return n;
+}
+
+/** Start positions of the backtick runs of a string, by run length, and how far each list has been consumed. */
+type BacktickRuns = Map<number, { starts: number[]; next: number }>;
+
+function backtickRuns(s: string): BacktickRuns {
+  const runs: BacktickRuns = new Map();
+  for (let i = s.indexOf("`"); i >= 0; i = s.indexOf("`", i)) {
+    const len = runLength(s, i, "`");
+    const entry = runs.get(len);
+    if (entry) entry.starts.push(i);
+    else runs.set(len, { starts: [i], next: 0 });
+    i += len;
+  }
+  return runs;
+}
+
+/** Start of the first run of exactly `len` backticks at or after `from` (a code span closes only on its own length). */
+function nextRun(runs: BacktickRuns, len: number, from: number): number {
+  const entry = runs.get(len);
+  if (!entry) return -1;
+  while (entry.next < entry.starts.length && (entry.starts[entry.next] as number) < from) entry.next++;
+  return entry.next < entry.starts.length ? (entry.starts[entry.next] as number) : -1;
 }
 
 /** Where a `[text]` that opens at `at` closes (index of `]`), looking at most `limit` characters ahead. */
@@ -382,6 +439,7 @@ function cleanInline(s: string, plain: boolean): string {
   let out = "";
   let i = 0;
   const n = s.length;
+  let runs: BacktickRuns | undefined;
   while (i < n) {
     // Copy the run of ordinary characters up to the next one that may start markup.
     special.lastIndex = i;
@@ -395,10 +453,9 @@ function cleanInline(s: string, plain: boolean): string {
     const c = s[i] as string;
     if (c === "`") {
       const len = runLength(s, i, "`");
-      const fence = "`".repeat(len);
-      let close = s.indexOf(fence, i + len);
-      // The closing run must be exactly as long as the opening one.
-      while (close >= 0 && s[close + len] === "`") close = s.indexOf(fence, close + runLength(s, close, "`"));
+      const fence = s.slice(i, i + len);
+      runs ??= backtickRuns(s);
+      const close = nextRun(runs, len, i + len);
       if (close < 0) {
         if (!plain) out += fence;
         i += len;
@@ -457,7 +514,9 @@ function cleanInline(s: string, plain: boolean): string {
         const close = matchingBracket(s, i, "[", "]", 500);
         if (close > 0 && (s[close + 1] === "(" || s[close + 1] === "[")) {
           const end =
-            s[close + 1] === "(" ? matchingBracket(s, close + 1, "(", ")", 2000) : s.indexOf("]", close + 2);
+            s[close + 1] === "("
+              ? matchingBracket(s, close + 1, "(", ")", 2000)
+              : matchingBracket(s, close + 1, "[", "]", 500);
           if (end > 0 && !s.slice(i + 1, close).startsWith("!")) {
             out += cleanInline(s.slice(i + 1, close), true);
             i = end + 1;
@@ -614,6 +673,8 @@ interface Intro {
   plural: boolean;
   /** Indent of the intro when it is itself a list item: only deeper items are its messages. */
   itemIndent: number | null;
+  /** Set once a singular intro's message turned out to be a list: the list's other items follow, nothing else. */
+  listIndent?: number;
 }
 
 /** Blocks that may sit between an intro and its messages without ending the intro. */
@@ -644,7 +705,7 @@ function announcesMessage(intro: string): boolean {
   const lower = intro.toLowerCase();
   const at = lower.lastIndexOf("following ");
   if (at < 0) return true;
-  const tail = lower.slice(at + "following ".length).replace(/[\s:]+$/, "");
+  const tail = trimEndChars(lower.slice(at + "following ".length), " \t:");
   const first = /^[a-z]+/.exec(tail)?.[0];
   if (first === undefined || FOLLOWING_FUNCTION_WORDS.has(first)) return true;
   return isErrorIntro(`${tail}:`, "markdown") || FOLLOWING_TEXT_NOUNS.test(tail);
@@ -679,10 +740,12 @@ function extractErrors(blocks: Block[], loose = false): string[] {
     }
     if (intro) {
       if (isSkippable(block) || isLabel(block, blocks[k + 1])) continue;
-      const messages = messagesOf(block, intro);
+      const messages = loose && block.kind !== "quote" ? [] : messagesOf(block, intro);
       if (messages.length > 0) {
         errors.push(...messages);
-        if (!intro.plural) intro = null;
+        // After a singular intro the message is one block, or every item of one list.
+        if (!intro.plural)
+          intro = block.kind === "item" ? { ...(intro as Intro), listIndent: block.indent } : null;
         continue;
       }
       intro = null;
@@ -696,15 +759,13 @@ function extractErrors(blocks: Block[], loose = false): string[] {
   }
   const found = unique(errors.filter((e) => e.length > 0));
   // No intro speaks of an error ("... lists the following reason:"): take the quotes after any colon instead.
-  if (found.length === 0 && !loose)
-    return extractErrors(
-      blocks.filter((b) => b.kind !== "code"),
-      true,
-    );
+  if (found.length === 0 && !loose) return extractErrors(blocks, true);
   return found;
 }
 
 function messagesOf(block: Block, intro: Intro): string[] {
+  if (intro.listIndent !== undefined && (block.kind !== "item" || block.indent !== intro.listIndent))
+    return [];
   switch (block.kind) {
     case "quote": {
       if (isCallout(block)) return [];
@@ -783,94 +844,44 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
   } else target[key] = value;
 }
 
-// The fast path below reads the common shape of front matter (`key: text` lines and `key:` + `- text` lists)
-// without the YAML library, which is slow to start; anything else goes to the library.
-const SIMPLE_KEY = /^([A-Za-z][A-Za-z0-9_./-]*):(?: +(.*))?$/;
-const SIMPLE_ITEM = /^( *)- +(.*)$/;
-// Plain scalars the YAML 1.2 core schema reads as null, booleans or numbers (or might: the test is generous).
-const NOT_TEXT = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+.0-9][-+.0-9a-zA-Z]*$/;
-// Characters YAML rejects or treats specially; any of them sends the whole front matter to the library.
-const UNUSUAL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]/;
-
-/** A scalar the fast path can read with certainty, else undefined. */
-function simpleScalar(value: string): string | undefined {
-  const v = value.trimEnd();
-  if (v === "" || UNUSUAL_CHARS.test(v)) return undefined;
-  const first = v[0] as string;
-  if (first === "'") {
-    if (v.length < 2 || !v.endsWith("'")) return undefined;
-    const inner = v.slice(1, -1);
-    if (inner.replace(/''/g, "").includes("'")) return undefined;
-    return inner.replace(/''/g, "'");
-  }
-  if (first === '"') {
-    if (v.length < 2 || !v.endsWith('"')) return undefined;
-    const inner = v.slice(1, -1);
-    return inner.includes('"') || inner.includes("\\") ? undefined : inner;
-  }
-  if ("-?:,[]{}#&*!|>%@`".includes(first)) return undefined;
-  if (v.includes(": ") || v.includes(" #") || v.endsWith(":") || NOT_TEXT.test(v)) return undefined;
-  return v;
-}
-
-function simpleFrontMatter(lines: string[], firstLine: number): FrontMatter | null {
-  const values = new Map<string, { value: unknown; line: number }>();
-  let list: { key: string; items: string[]; indent: number } | null = null;
-  for (let k = 0; k < lines.length; k++) {
-    const line = (lines[k] as string).trimEnd();
-    const t = line.trimStart();
-    if (t === "" || t[0] === "#") continue;
-    const item = SIMPLE_ITEM.exec(line);
-    if (item) {
-      if (!list) return null;
-      const indent = (item[1] as string).length;
-      if (list.items.length === 0) list.indent = indent;
-      else if (indent !== list.indent) return null;
-      const value = simpleScalar(item[2] as string);
-      if (value === undefined) return null;
-      list.items.push(value);
-      (values.get(list.key) as { value: unknown }).value = list.items;
-      continue;
-    }
-    const m = SIMPLE_KEY.exec(line);
-    if (!m) return null;
-    const key = m[1] as string;
-    if (values.has(key) || NOT_TEXT.test(key)) return null;
-    const raw = m[2] ?? "";
-    if (raw.trim() === "") {
-      list = { key, items: [], indent: 0 };
-      values.set(key, { value: null, line: firstLine + k });
-      continue;
-    }
-    list = null;
-    const value = simpleScalar(raw);
-    if (value === undefined) return null;
-    values.set(key, { value, line: firstLine + k });
-  }
-  return { values };
-}
-
 function parseFrontMatter(
   yamlText: string,
   firstLine: number,
   report: (severity: Severity, line: number, code: string, message: string) => void,
 ): FrontMatter | null {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // E.g. a stack overflow on absurdly deep nesting.
+    report(
+      "error",
+      firstLine,
+      "bad-front-matter",
+      `The front matter could not be read (${error instanceof Error ? error.message : String(error)}), so it is ignored.`,
+    );
+    return null;
+  }
   const lineAt = (offset: number | undefined) =>
     firstLine + Math.max(0, lineCounter.linePos(Math.max(0, offset ?? 0)).line - 1);
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const detail = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+      const hint =
+        error.code === "BLOCK_AS_IMPLICIT_KEY"
+          ? ' A value that contains ": " must be quoted, e.g. title: "Error: disk full".'
+          : "";
       report(
         "error",
         lineAt(error.pos[0]),
         "bad-front-matter",
-        `The front matter is not valid YAML (${detail}), so it is ignored: the title, id and products it sets are lost.`,
+        `The front matter is not valid YAML (${detail}), so it is ignored: the title, id and products it sets are lost.${hint}`,
       );
     }
     return null;
   }
+  keepNumbersAsWritten(doc);
   const contents = doc.contents;
   const values = new Map<string, { value: unknown; line: number }>();
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ""))) {
@@ -914,6 +925,26 @@ function parseFrontMatter(
   return { values };
 }
 
+/**
+ * YAML reads `0x8004de40` as 2147802688 and `1.10` as 1.1; in a KB the text as written is what matters
+ * (error codes, versions), so a plain number whose source text differs keeps the text.
+ */
+function keepNumbersAsWritten(doc: Document): void {
+  visit(doc, {
+    Scalar(_, node) {
+      const source = (node as Scalar & { source?: string }).source;
+      if (
+        node.type === "PLAIN" &&
+        (typeof node.value === "number" || typeof node.value === "bigint") &&
+        typeof source === "string" &&
+        source !== String(node.value)
+      ) {
+        node.value = source;
+      }
+    },
+  });
+}
+
 /** A list of names from a string (split on commas / semicolons / line breaks) or a list of scalars. */
 function nameList(value: unknown): string[] | null {
   if (typeof value === "string") {
@@ -948,11 +979,11 @@ const SECTION_HEADING =
 /** Which section a heading opens; numbered or subtitled headings keep their text as a label. */
 function sectionOf(raw: string): { name: SectionName; label: string | null } | null {
   const text = plainText(raw);
-  const lower = text.toLowerCase().replace(/[\s:.]+$/, "");
-  const exact = SECTION_NAMES[lower];
+  const lower = trimEndChars(text.toLowerCase(), " \t:.");
+  const exact = SECTION_NAMES.get(lower);
   if (exact) return { name: exact, label: null };
   const m = SECTION_HEADING.exec(lower);
-  const name = m ? SECTION_NAMES[m[1] as string] : undefined;
+  const name = m ? SECTION_NAMES.get(m[1] as string) : undefined;
   return name ? { name, label: text } : null;
 }
 
@@ -1010,7 +1041,7 @@ function parse(text: string, source: string): ParseResult {
       );
     } else {
       const yamlLines = raw.slice(1, close);
-      front = simpleFrontMatter(yamlLines, 2) ?? parseFrontMatter(yamlLines.join("\n"), 2, report);
+      front = parseFrontMatter(yamlLines.join("\n"), 2, report);
       bodyStart = close + 1;
     }
   }
@@ -1044,12 +1075,12 @@ function parse(text: string, source: string): ParseResult {
       );
     }
   }
-  if (!idFromFrontMatter && !ID_PATTERN.test(id)) {
+  if (!idFromFrontMatter && !FILE_ID_PATTERN.test(id)) {
     report(
       "error",
       1,
       "bad-id",
-      `The file name gives the id ${JSON.stringify(id)}, which is not usable: an id starts with a letter or digit and has only letters, digits, '.', '_', ':' and '-' (at most 128 characters). Rename the file or set \`id:\` in the front matter.`,
+      `The file name gives the id ${JSON.stringify(id)}, which is not usable: it has control characters or is over 255 characters. Rename the file or set \`id:\` in the front matter.`,
     );
   }
 
@@ -1190,26 +1221,19 @@ function parse(text: string, source: string): ParseResult {
     report(
       "error",
       symptoms.line,
-      "missing-symptoms",
+      "empty-symptoms",
       "The `## Symptoms` section is empty: the bot matches pastes against Symptoms, so this article can never be found.",
     );
   }
+  // An article that quotes no message still loads; `triage kb check` lists it apart from the warnings.
   const errors = extractErrors(symptomsBlocks);
-  if (symptoms.text && errors.length === 0) {
-    report(
-      "warning",
-      symptoms.line ?? 1,
-      "no-quoted-message",
-      "Symptoms quotes no message: put the exact error text in a `>` blockquote, a code block or a **bold** line right after a line such as `You receive the following error message:`, so that pasted errors match it exactly.",
-    );
-  }
 
   const cause = sectionText("cause");
   if (!cause.text) {
     report(
       "warning",
       cause.line ?? 1,
-      "missing-cause",
+      cause.line === null ? "missing-cause" : "empty-cause",
       cause.line === null
         ? "No `## Cause` section: the bot's answer will not say why the problem happens."
         : "The `## Cause` section is empty: the bot's answer will not say why the problem happens.",
@@ -1223,13 +1247,15 @@ function parse(text: string, source: string): ParseResult {
     report(
       "warning",
       line ?? 1,
-      "missing-resolution",
+      line === null ? "missing-resolution" : "empty-resolution",
       line === null
         ? "No `## Resolution`, `## Solution` or `## Workaround` section: the bot's answer will have no fix to offer."
         : "The resolution section is empty: the bot's answer will have no fix to offer.",
     );
   }
 
+  // Problems in file order, so an author can work down the file.
+  problems.sort((a, b) => a.line - b.line);
   if (!symptoms.text) return { article: null, problems };
 
   const article: Article = {
@@ -1250,5 +1276,5 @@ function parse(text: string, source: string): ParseResult {
     meta,
   };
   if (url !== undefined) article.url = url;
-  return { article, problems };
+  return { article, problems, idLine: idFromFrontMatter ? (idEntry as { line: number }).line : 1 };
 }

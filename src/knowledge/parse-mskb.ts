@@ -64,9 +64,12 @@ const LEGAL_NOTICE =
   /^(THE INFORMATION PROVIDED IN THE MICROSOFT KNOWLEDGE BASE|Copyright Microsoft Corporation)/i;
 // Sub-blocks under an intro that are connectives or commentary, not messages.
 const NOT_A_MESSAGE = /^(?:-+ *or *-+|or|-or-|\(?or\)?)$|^(?:notes?|where|for example)\b/i;
-const BULLET = /^\s*[-*\u2022o]\s+(?=\S)/;
 /** Lines up to this long are taken as prose when guessing the width the article was wrapped at. */
 const MAX_PROSE_WIDTH = 80;
+/** "When installing Exchange Server 5.5:" is a sub-intro naming a case: one line, so no longer than a line. */
+const MAX_SUB_INTRO = MAX_PROSE_WIDTH;
+const POINTS_AHEAD = /\b(?:following|these|this|below)\b/i;
+const BULLET = /^\s*[-*\u2022o]\s+(?=\S)/;
 
 interface Section {
   name: string;
@@ -509,13 +512,13 @@ function extractMessages(parts: Section[], width: number): string[] {
   for (const part of parts) {
     const blocks = blocksOf(part.lines, part.start);
     const endsWithIntro = (block: Block) => {
-      const last = logicalLines(block, width).at(-1);
-      return last !== undefined && squash(last.text).endsWith(":");
+      return logicalLines(block, width).at(-1)?.text.trimEnd().endsWith(":") === true;
     };
     for (let b = 0; b < blocks.length; b++) {
       const intro = logicalLines(blocks[b] as Block, width).at(-1);
-      if (!intro || !isErrorIntro(squash(intro.text))) continue;
-      const plural = isPluralIntro(intro.text);
+      // The colon test first: it is cheap and rules out nearly every paragraph.
+      if (!intro?.text.trimEnd().endsWith(":") || !isErrorIntro(squash(intro.text))) continue;
+      let plural = isPluralIntro(intro.text);
       const quoted: string[][] = [];
       let k = b + 1;
       for (; k < blocks.length; k++) {
@@ -530,21 +533,27 @@ function extractMessages(parts: Section[], width: number): string[] {
           quoted.push(block.lines);
           continue;
         }
-        // "one of the following error messages:" / "When installing version 5.5:" / (indented message) ...
+        // "...the following error message:" / "IIS 4.0:" / (indented message) / "IIS 5.0:" / (indented message):
+        // one-line labels name the cases, so each quoted block is a message of its own. A line that points
+        // ahead ("The log contains the following text:") introduces something else, and so does any line
+        // ending in a colon after a singular intro's message.
         const next = blocks[k + 1];
         const subIntro =
-          plural &&
+          (plural || quoted.length === 0) &&
           block.lines.length === 1 &&
+          (block.lines[0] as string).trim().length <= MAX_SUB_INTRO &&
           endsWithIntro(block) &&
+          !POINTS_AHEAD.test(block.lines[0] as string) &&
           next !== undefined &&
           Math.min(...next.lines.map(indentOf)) > minIndent;
         if (!subIntro) break;
+        plural = true;
       }
-      const kept = quoted
-        .flatMap(bulletItems)
-        .map((ls) => squash(ls.join(" ")))
-        .filter((m) => m && !NOT_A_MESSAGE.test(m));
+      const texts = quoted.flatMap(bulletItems).map((ls) => squash(ls.join(" ")));
+      const kept = texts.filter((m) => m && !NOT_A_MESSAGE.test(m));
       if (kept.length === 0) continue;
+      // Blocks separated by "-or-" are alternatives, whatever the intro said.
+      if (kept.length < texts.length) plural = true;
       if (plural) messages.push(...kept);
       else messages.push(kept.join(" "));
       b = k - 1;

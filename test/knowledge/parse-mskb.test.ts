@@ -156,6 +156,66 @@ describe("parseMskb quoted messages", () => {
     ]);
   });
 
+  it("splits messages named by short sub-intros, and alternatives separated by -or-", () => {
+    const text = [
+      "DOCUMENT:KF13  01-JAN-2025",
+      "TITLE   :x",
+      "",
+      "SYMPTOMS",
+      "========",
+      "",
+      "When you open the portal, you receive the following error message:",
+      "",
+      "Portal version 4:",
+      "",
+      "   The portal cannot be opened.",
+      "   The certificate is invalid.",
+      "",
+      "Portal version 5:",
+      "",
+      "   The page cannot be displayed.",
+      "",
+      "If you click Details, the following error message is displayed:",
+      "",
+      "   Module PORTAL.DLL failed at 0004:06fe.",
+      "",
+      "   -or-",
+      "",
+      "   Module PORTAL.DLL failed at 0005:01aa.",
+      "",
+      "The log then contains the following text:",
+      "",
+      "   portal stopped",
+      "",
+    ].join("\n");
+    expect(parseMskb(text, "x.txt").article?.errors).toEqual([
+      "The portal cannot be opened. The certificate is invalid.",
+      "The page cannot be displayed.",
+      "Module PORTAL.DLL failed at 0004:06fe.",
+      "Module PORTAL.DLL failed at 0005:01aa.",
+    ]);
+  });
+
+  it("takes a message at a list item's text column after a singular intro in that item", () => {
+    const text = [
+      "DOCUMENT:KF14  01-JAN-2025",
+      "TITLE   :x",
+      "",
+      "SYMPTOMS",
+      "========",
+      "",
+      " - Pressing F1 displays the following error message:",
+      "",
+      "   Cannot find the help file PORTAL.HLP.",
+      "",
+      "   Help then closes.",
+      "",
+      " - Items in a bulleted quote are messages of their own after a plural intro:",
+      "",
+    ].join("\n");
+    expect(parseMskb(text, "x.txt").article?.errors).toEqual(["Cannot find the help file PORTAL.HLP."]);
+  });
+
   it("does not take an indented block after an intro that speaks of no message", () => {
     const text =
       "DOCUMENT:KF10  01-JAN-2025\nTITLE   :x\n\nSYMPTOMS\n========\n\nThe log shows these lines:\n\n   started\n   stopped\n";

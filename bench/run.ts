@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: how long loading a knowledge folder takes, each run in a fresh process as at start-up.
+ *
+ * Folders: the sample `knowledge/`; with ../shared/kb-dev beside the clone, its 1,510 real MS KB articles and
+ * 152 Markdown ones, and ~7,000 MS KB articles made by copying the 1,510 under new ids into a temporary folder
+ * (the Microsoft text is never written into the repository). Target: ~7,000 articles load in under 2 s.
+ */
+import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
+const kbDev = path.resolve(root, "..", "shared", "kb-dev");
+const RUNS = 3;
+
+interface Result {
+  articles: number;
+  problems: number;
+  ms: number;
+  heapMB: number;
+}
+
+function loadOnce(dir: string): Result {
+  const out = execFileSync(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "bench", "load-once.ts"), dir],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
+  return JSON.parse(out) as Result;
+}
+
+function measure(label: string, dir: string): void {
+  const runs = Array.from({ length: RUNS }, () => loadOnce(dir));
+  const times = runs.map((r) => r.ms).sort((a, b) => a - b);
+  const first = runs[0] as Result;
+  const median = times[Math.floor(times.length / 2)] as number;
+  console.log(
+    `${label.padEnd(38)} ${String(first.articles).padStart(6)} articles  median ${String(median).padStart(5)} ms` +
+      `  (runs ${runs.map((r) => r.ms).join(", ")} ms)  heap +${first.heapMB} MB  problems ${first.problems}`,
+  );
+}
+
+/** Copies every MS KB article `copies` times under new ids (Q123456 → Q123456C2 ...). */
+function multiply(source: string, copies: number, into: string): void {
+  const files = readdirSync(source).filter((f) => /\.txt$/i.test(f));
+  for (let c = 1; c <= copies; c++) {
+    const sub = path.join(into, `copy${c}`);
+    mkdirSync(sub, { recursive: true });
+    for (const file of files) {
+      const bytes = readFileSync(path.join(source, file));
+      const text = bytes
+        .toString("latin1")
+        .replace(/^DOCUMENT:(\S+)/, (_, id: string) => `DOCUMENT:${id}C${c}`);
+      writeFileSync(path.join(sub, file), Buffer.from(text, "latin1"));
+    }
+  }
+}
+
+console.log(`Node ${process.version}, ${RUNS} runs each, every run a fresh process\n`);
+measure("knowledge/ (sample)", path.join(root, "knowledge"));
+if (!existsSync(kbDev)) {
+  console.log(`\n${kbDev} not found: the corpus-sized runs are skipped.`);
+} else {
+  measure("kb-dev corpus-md", path.join(kbDev, "corpus-md"));
+  measure("kb-dev corpus-mskb", path.join(kbDev, "corpus-mskb"));
+  const tmp = mkdtempSync(path.join(tmpdir(), "kb-bench-"));
+  try {
+    multiply(path.join(kbDev, "corpus-mskb"), 5, tmp);
+    measure("corpus-mskb x5 (new ids)", tmp);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
