@@ -66,6 +66,7 @@ const LEGAL_NOTICE =
 const NOT_A_MESSAGE = /^(?:-+ *or *-+|or|-or-|\(?or\)?)$|^(?:notes?|where|for example)\b/i;
 /** Lines up to this long are taken as prose when guessing the width the article was wrapped at. */
 const MAX_PROSE_WIDTH = 80;
+const MIN_WIDTH = 40;
 /** "When installing Exchange Server 5.5:" is a sub-intro naming a case: one line, so no longer than a line. */
 const MAX_SUB_INTRO = MAX_PROSE_WIDTH;
 const POINTS_AHEAD = /\b(?:following|these|this|below)\b/i;
@@ -294,16 +295,28 @@ export function parseMskb(text: string, source: string): ParseResult {
 }
 
 /**
- * The width the article was hard-wrapped at, guessed as the longest prose line. A line break is taken as a
- * soft wrap when the next word would not have fitted within it.
+ * The width the article was hard-wrapped at, guessed from its long prose lines. A line break is taken as a soft
+ * wrap when the next word would not have fitted within it. Not the longest line: one stray long line (a header
+ * or footer field, a path) would make every wrapped line look deliberately short. The 90th percentile of the
+ * lines that are at least half a screen wide sits at the wrap margin in real articles.
  */
 function wrapWidth(lines: string[]): number {
-  let width = 0;
+  const counts = new Array<number>(MAX_PROSE_WIDTH + 1).fill(0);
+  let total = 0;
   for (const line of lines) {
     const n = line.length;
-    if (n > width && n <= MAX_PROSE_WIDTH && !LONG_RULE.test(line) && !DASH_RULE.test(line)) width = n;
+    if (n >= MIN_WIDTH && n <= MAX_PROSE_WIDTH && !LONG_RULE.test(line) && !DASH_RULE.test(line)) {
+      counts[n] = (counts[n] as number) + 1;
+      total++;
+    }
   }
-  return Math.max(width, 40);
+  if (total === 0) return MIN_WIDTH;
+  let seen = 0;
+  for (let n = MIN_WIDTH; n <= MAX_PROSE_WIDTH; n++) {
+    seen += counts[n] as number;
+    if (seen >= total * 0.9) return n;
+  }
+  return MAX_PROSE_WIDTH;
 }
 
 /**
@@ -515,7 +528,7 @@ function extractMessages(parts: Section[], width: number): string[] {
       return logicalLines(block, width).at(-1)?.text.trimEnd().endsWith(":") === true;
     };
     for (let b = 0; b < blocks.length; b++) {
-      const intro = logicalLines(blocks[b] as Block, width).at(-1);
+      const intro = lastParagraph(logicalLines(blocks[b] as Block, width));
       // The colon test first: it is cheap and rules out nearly every paragraph.
       if (!intro?.text.trimEnd().endsWith(":") || !isErrorIntro(squash(intro.text))) continue;
       let plural = isPluralIntro(intro.text);
@@ -538,12 +551,15 @@ function extractMessages(parts: Section[], width: number): string[] {
         // ahead ("The log contains the following text:") introduces something else, and so does any line
         // ending in a colon after a singular intro's message.
         const next = blocks[k + 1];
+        const label = block.lines[0] as string;
+        const isLabel =
+          label.trim().length <= MAX_SUB_INTRO &&
+          ((block.lines.length === 1 && endsWithIntro(block) && !POINTS_AHEAD.test(label)) ||
+            // "Windows NT 4.0" underlined with dashes names a case the same way.
+            (block.lines.length === 2 && DASH_UNDERLINE.test(block.lines[1] as string)));
         const subIntro =
           (plural || quoted.length === 0) &&
-          block.lines.length === 1 &&
-          (block.lines[0] as string).trim().length <= MAX_SUB_INTRO &&
-          endsWithIntro(block) &&
-          !POINTS_AHEAD.test(block.lines[0] as string) &&
+          isLabel &&
           next !== undefined &&
           Math.min(...next.lines.map(indentOf)) > minIndent;
         if (!subIntro) break;
@@ -560,6 +576,27 @@ function extractMessages(parts: Section[], width: number): string[] {
     }
   }
   return unique(messages);
+}
+
+/**
+ * The paragraph a block ends with: its last list item, or else its trailing lines of plain text joined (a
+ * deliberate line break inside the intro must not hide the words "error message" from the intro test).
+ */
+function lastParagraph(logical: LogicalLine[]): LogicalLine | undefined {
+  const last = logical.at(-1);
+  if (!last || last.continuation !== last.indent) return last;
+  let first = logical.length - 1;
+  while (first > 0) {
+    const previous = logical[first - 1] as LogicalLine;
+    if (previous.indent !== last.indent || previous.continuation !== previous.indent) break;
+    first--;
+  }
+  if (first === logical.length - 1) return last;
+  const text = logical
+    .slice(first)
+    .map((l) => l.text.trim())
+    .join(" ");
+  return { ...last, text, first: (logical[first] as LogicalLine).first };
 }
 
 /** A quoted block written as a bulleted list gives one message per item, without the bullet. */

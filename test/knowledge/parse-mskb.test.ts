@@ -216,6 +216,34 @@ describe("parseMskb quoted messages", () => {
     expect(parseMskb(text, "x.txt").article?.errors).toEqual(["Cannot find the help file PORTAL.HLP."]);
   });
 
+  it("reads an intro whose words are split by a deliberate line break, and labels underlined with dashes", () => {
+    const text = [
+      "DOCUMENT:KF15  01-JAN-2025",
+      "TITLE   :x",
+      "",
+      "SYMPTOMS",
+      "========",
+      "",
+      "When you run the NET VIEW command you receive one of the following error messages",
+      "\\\\<server>, where <server> is remote:",
+      "",
+      "Windows client",
+      "--------------",
+      "",
+      "   System error 53 has occurred.",
+      "",
+      "Mac client",
+      "----------",
+      "",
+      "   The server cannot be found.",
+      "",
+    ].join("\n");
+    expect(parseMskb(text, "x.txt").article?.errors).toEqual([
+      "System error 53 has occurred.",
+      "The server cannot be found.",
+    ]);
+  });
+
   it("does not take an indented block after an intro that speaks of no message", () => {
     const text =
       "DOCUMENT:KF10  01-JAN-2025\nTITLE   :x\n\nSYMPTOMS\n========\n\nThe log shows these lines:\n\n   started\n   stopped\n";
