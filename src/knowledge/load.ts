@@ -104,22 +104,20 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
 export function parseArticleFile(bytes: Uint8Array, source: string): ParseResult {
   const decoded = decodeKnowledgeFile(bytes);
   if (decoded.binary) {
-    return {
-      article: null,
-      problems: [
-        {
-          severity: "error",
-          file: source,
-          line: 1,
-          code: "binary-file",
-          message: "This is not a text file (it contains NUL bytes or control characters); it is skipped.",
-        },
-      ],
-    };
+    return refuse(
+      source,
+      "binary-file",
+      "This is not a text file (it contains NUL bytes or control characters); it is skipped.",
+    );
   }
-  return formatOf(source) === "markdown"
-    ? parseMarkdown(decoded.text, source)
-    : parseMskb(decoded.text, source);
+  try {
+    return formatOf(source) === "markdown"
+      ? parseMarkdown(decoded.text, source)
+      : parseMskb(decoded.text, source);
+  } catch (error) {
+    // The parsers are written never to throw; should one still, one odd file must not take the folder down.
+    return refuse(source, "parse-failed", `The file could not be parsed (${errorText(error)}).`);
+  }
 }
 
 function formatOf(name: string): "mskb" | "markdown" | null {

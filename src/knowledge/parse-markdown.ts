@@ -849,12 +849,10 @@ function parseFrontMatter(
   firstLine: number,
   report: (severity: Severity, line: number, code: string, message: string) => void,
 ): FrontMatter | null {
-  const lineCounter = new LineCounter();
-  let doc: Document;
   try {
-    doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    return readFrontMatter(yamlText, firstLine, report);
   } catch (error) {
-    // E.g. a stack overflow on absurdly deep nesting.
+    // E.g. a stack overflow on absurdly deep nesting, or an alias bomb.
     report(
       "error",
       firstLine,
@@ -863,6 +861,15 @@ function parseFrontMatter(
     );
     return null;
   }
+}
+
+function readFrontMatter(
+  yamlText: string,
+  firstLine: number,
+  report: (severity: Severity, line: number, code: string, message: string) => void,
+): FrontMatter | null {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (offset: number | undefined) =>
     firstLine + Math.max(0, lineCounter.linePos(Math.max(0, offset ?? 0)).line - 1);
   if (doc.errors.length > 0) {
@@ -896,31 +903,21 @@ function parseFrontMatter(
     );
     return null;
   }
-  try {
-    for (const pair of contents.items as Pair[]) {
-      const keyNode = pair.key;
-      const key = isScalar(keyNode)
-        ? keyString(keyNode.value)
-        : isNode(keyNode)
-          ? keyString(keyNode.toJS(doc))
-          : keyString(keyNode);
-      const valueNode = pair.value;
-      const value = isNode(valueNode) ? valueNode.toJS(doc, { maxAliasCount: 100 }) : (valueNode ?? null);
-      const offset = isNode(keyNode)
-        ? keyNode.range?.[0]
-        : isNode(valueNode)
-          ? valueNode.range?.[0]
-          : undefined;
-      if (!values.has(key)) values.set(key, { value: jsonSafe(value), line: lineAt(offset) });
-    }
-  } catch (error) {
-    report(
-      "error",
-      firstLine,
-      "bad-front-matter",
-      `The front matter could not be read (${error instanceof Error ? error.message : String(error)}), so it is ignored.`,
-    );
-    return null;
+  for (const pair of contents.items as Pair[]) {
+    const keyNode = pair.key;
+    const key = isScalar(keyNode)
+      ? keyString(keyNode.value)
+      : isNode(keyNode)
+        ? keyString(keyNode.toJS(doc))
+        : keyString(keyNode);
+    const valueNode = pair.value;
+    const value = isNode(valueNode) ? valueNode.toJS(doc, { maxAliasCount: 100 }) : (valueNode ?? null);
+    const offset = isNode(keyNode)
+      ? keyNode.range?.[0]
+      : isNode(valueNode)
+        ? valueNode.range?.[0]
+        : undefined;
+    if (!values.has(key)) values.set(key, { value: jsonSafe(value), line: lineAt(offset) });
   }
   return { values };
 }
@@ -993,26 +990,6 @@ function fileId(source: string): string {
 }
 
 export function parseMarkdown(text: string, source: string): ParseResult {
-  try {
-    return parse(text, source);
-  } catch (error) {
-    // Defensive: a parser bug must not take the whole knowledge folder down.
-    return {
-      article: null,
-      problems: [
-        {
-          severity: "error",
-          file: source,
-          line: 1,
-          code: "parse-failed",
-          message: `The file could not be parsed (${error instanceof Error ? error.message : String(error)}).`,
-        },
-      ],
-    };
-  }
-}
-
-function parse(text: string, source: string): ParseResult {
   const problems: Problem[] = [];
   const report = (severity: Severity, line: number, code: string, message: string) =>
     problems.push({ severity, file: source, line, code, message });
