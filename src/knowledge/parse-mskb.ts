@@ -55,6 +55,13 @@ const HEADER_LINE = /^([A-Z][A-Z/]*(?: [A-Z/]+)*) *:(.*)$/;
 const DOCUMENT_VALUE = /^(\S+)(?:\s+(\d{1,2}-[A-Za-z]{3}-\d{2,4}))?(?:\s+\[([^\]]*)\])?/;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const FOOTER_KEY = /^(Keywords|Technology|Version|Issue type|Solution Type)\s*:(.*)$/i;
+/** Footer fields kept in `meta`, under these names. */
+const FOOTER_META_KEYS: Record<string, string> = {
+  technology: "technology",
+  version: "version",
+  "issue type": "issueType",
+  "solution type": "solutionType",
+};
 const QUERY_WORDS = /^Additional query words\s*:(.*)$/i;
 const LONG_RULE = /^\s*={20,}\s*$/;
 const DASH_RULE = /^\s*-{20,}\s*$/;
@@ -327,9 +334,10 @@ function headingSpan(lines: string[], j: number): number {
   const line = lines[j];
   const next = lines[j + 1];
   if (line === undefined || next === undefined) return 0;
-  // Fast exit for the common case: the next line is text, so this is no heading.
+  // Fast exit for the common case: the next line is text (lines are trimmed at the end, so a blank one is
+  // empty), so this is no heading.
   const lead = next.charCodeAt(0);
-  if (next.length > 0 && lead !== 61 && lead !== 45 && lead !== 32) return 0;
+  if (line.length === 0 || (next.length > 0 && lead !== 61 && lead !== 45)) return 0;
   if (isBlank(line) || indentOf(line) > 0 || UNDERLINE.test(line) || DASH_RULE.test(line)) return 0;
   const heading = line.trimEnd();
   if (heading.length > 60 || QUERY_WORDS.test(heading) || /[.,;]$/.test(heading)) return 0;
@@ -401,7 +409,7 @@ function parseFooter(
     const v = squash(value);
     if (key === "additional query words") queryWords = splitKeywords(v);
     else if (key === "keywords") keywords = splitKeywords(v);
-    else if (v) meta[camel(key)] = v;
+    else if (v) meta[FOOTER_META_KEYS[key] ?? key] = v;
     key = null;
     value = "";
   };
@@ -426,10 +434,6 @@ function parseFooter(
   }
   flush();
   return { queryWords, keywords, meta };
-}
-
-function camel(key: string): string {
-  return key.replace(/\s+(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
 /** Lines between blank lines, with the index of the first one. */
@@ -475,11 +479,13 @@ function logicalLines(block: Block, width: number): LogicalLine[] {
 }
 
 function isSoftWrap(previous: string, next: string, width: number): boolean {
-  const word = next.trim().split(" ", 1)[0] ?? "";
-  if (previous.length + 1 + word.length > width) return true;
+  const text = next.trimStart();
+  const space = text.indexOf(" ");
+  const wordLength = space === -1 ? text.length : space;
+  if (previous.length + 1 + wordLength > width) return true;
   // A sentence that carries on in lower case after a fairly full line was wrapped early by a narrower editor;
   // short lines (commands one per line) keep their breaks.
-  return previous.length >= width * 0.6 && /^[a-z]/.test(next.trim()) && !/[.:!?]$/.test(previous);
+  return previous.length >= width * 0.6 && /^[a-z]/.test(text) && !/[.:!?]$/.test(previous);
 }
 
 /** The text of one canonical section (possibly with sub-headed parts), unwrapped, common indent removed. */
