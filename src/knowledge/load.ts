@@ -86,9 +86,13 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     byId.set(article.id, { article, line: result.idLine ?? 1 });
     articles.push(article);
   });
+  // By file and line; on one line errors before warnings.
   problems.sort(
     (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.code.localeCompare(b.code),
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) ||
+      a.code.localeCompare(b.code),
   );
   return {
     dir,

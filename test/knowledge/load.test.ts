@@ -91,6 +91,28 @@ describe("loadKnowledge", () => {
     ).toEqual(["missing-document-header", "missing-symptoms"]);
   });
 
+  it("reads Windows-1252 and truncated Markdown files like MS KB ones", async () => {
+    const md = fixture("markdown-min/vpn-certificate.md").toString("utf8");
+    // Windows-1252 curly quotes and an e-acute, as an old editor would save them.
+    put("cp1252.md", Buffer.from(md.replace("rejects", "\x93rejects\x94 caf\xe9"), "latin1"));
+    put("truncated.md", md.slice(0, md.indexOf("keywords:")));
+    put("cut-in-symptoms.md", md.slice(0, md.indexOf("> The gateway")).replace("id: KF0100", "id: KF0101"));
+    const kb = await loadKnowledge(dir);
+    expect(kb.byId.get("KF0100")?.title).toBe(
+      "VPN client \u201crejects\u201d caf\u00e9 the gateway certificate",
+    );
+    expect(kb.problems.map((p) => [p.file, p.severity, p.code, p.line])).toEqual([
+      ["cut-in-symptoms.md", "warning", "missing-cause", 1],
+      ["cut-in-symptoms.md", "warning", "missing-resolution", 1],
+      ["truncated.md", "error", "missing-symptoms", 1],
+      ["truncated.md", "error", "unterminated-front-matter", 1],
+      ["truncated.md", "warning", "missing-cause", 1],
+      ["truncated.md", "warning", "missing-resolution", 1],
+      ["truncated.md", "warning", "missing-title", 1],
+    ]);
+    expect(kb.byId.get("KF0101")?.errors).toEqual([]);
+  });
+
   it("survives symbolic link loops and reports broken links", async () => {
     put("a/complete.txt", fixture("mskb/complete.txt"));
     symlinkSync("..", path.join(dir, "a", "up"));
