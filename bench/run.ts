@@ -84,3 +84,7 @@ if (!existsSync(kbDev)) {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+// The matcher benchmark (bench/match.ts): build time, index heap, latency and accuracy per corpus size.
+const { runMatchBench } = await import("./match.js");
+await runMatchBench();

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { realpathSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { readKnowledgeConfig } from "./config.js";
 import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
 import { type KnowledgeBase, loadKnowledge } from "./knowledge/load.js";
 import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
+import { formatMatch } from "./match/format.js";
+import { createMatcher } from "./match/matcher.js";
+import type { MatchResponse } from "./match/types.js";
 
 const USAGE = `Usage: triage <command> [options]
 
@@ -14,9 +18,14 @@ Commands:
                                           Exits 1 when there are errors.
   kb show ID [--knowledge DIR] [--json]   Print one parsed article.
   kb export [--knowledge DIR]             Every parsed article as JSON Lines on stdout; problems on stderr.
+  match TEXT [--knowledge DIR] [--top N] [--json]
+                                          Find the article for a pasted error (TEXT, or stdin when TEXT is -).
+  batch [--knowledge DIR] [--top N]       Match JSON Lines {"id","query"} from stdin; one result line each on
+                                          stdout: {"id","answer","verdict","matches":[{"id","score"}],"ms"}.
 
 Options:
   --knowledge DIR   Knowledge folder (default: $KNOWLEDGE_DIR, else ./knowledge)
+  --top N           How many matches to show or write (default 5)
   --json            Machine-readable output
   -h, --help        Show this help
 `;
@@ -26,6 +35,8 @@ export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Standard input, line by line (for `batch` and `match -`). */
+  input?: AsyncIterable<string> | Iterable<string>;
 }
 
 class UsageError extends Error {}
@@ -46,6 +57,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [group, command, ...rest] = positionals;
   const dir = values.knowledge ?? readKnowledgeConfig(io.env).knowledgeDir;
   try {
+    const top = parseTop(values.top);
+    if (group === "match") {
+      const words = positionals.slice(1);
+      if (words.length === 0)
+        throw new UsageError('expected: triage match "<pasted error>" (or - for stdin)');
+      const text = words.length === 1 && words[0] === "-" ? await readAll(io.input) : words.join(" ");
+      return await matchOne(dir, text, top, values.json === true, io);
+    }
+    if (group === "batch") {
+      expectArgs(positionals.slice(1), 0, "batch");
+      return await batch(dir, top, io);
+    }
     if (group !== "kb" || command === undefined)
       throw new UsageError(`unknown command: ${positionals.join(" ")}`);
     switch (command) {
@@ -81,6 +104,7 @@ function parse(argv: string[]) {
     options: {
       knowledge: { type: "string", short: "k" },
       json: { type: "boolean" },
+      top: { type: "string", short: "n" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -134,12 +158,92 @@ async function exportArticles(dir: string, io: CliIo): Promise<number> {
   return 0;
 }
 
+function parseTop(value: string | undefined): number {
+  if (value === undefined) return 5;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 50)
+    throw new UsageError(`--top must be a whole number from 1 to 50`);
+  return n;
+}
+
+async function readAll(input: CliIo["input"]): Promise<string> {
+  const lines: string[] = [];
+  if (input) for await (const line of input) lines.push(line);
+  return lines.join("\n");
+}
+
+async function matchOne(dir: string, text: string, top: number, json: boolean, io: CliIo): Promise<number> {
+  const matcher = createMatcher((await loadKnowledge(dir)).articles);
+  const response = matcher.match(text, { limit: top });
+  io.out(json ? `${JSON.stringify(toJson(response), null, 2)}\n` : `${formatMatch(response)}\n`);
+  return 0;
+}
+
+/** `--json` and `batch` carry article ids and the why, not whole articles. */
+function toJson(response: MatchResponse) {
+  return {
+    verdict: response.verdict,
+    results: response.results.map((r) => ({
+      id: r.article.id,
+      title: r.article.title,
+      score: r.score,
+      why: r.why,
+    })),
+  };
+}
+
+async function batch(dir: string, top: number, io: CliIo): Promise<number> {
+  const kb = await loadKnowledge(dir);
+  const started = performance.now();
+  const matcher = createMatcher(kb.articles);
+  io.err(
+    `triage batch: ${kb.articles.length} articles indexed in ${Math.round(performance.now() - started)} ms\n`,
+  );
+  let count = 0;
+  let lineNo = 0;
+  const pending: string[] = [];
+  for await (const line of io.input ?? []) {
+    lineNo++;
+    if (!line.trim()) continue;
+    let request: { id?: unknown; query?: unknown };
+    try {
+      request = JSON.parse(line) as { id?: unknown; query?: unknown };
+    } catch {
+      io.err(`triage batch: line ${lineNo} is not JSON; skipped\n`);
+      continue;
+    }
+    if (typeof request?.query !== "string") {
+      io.err(`triage batch: line ${lineNo} has no "query" string; skipped\n`);
+      continue;
+    }
+    const t0 = performance.now();
+    const response = matcher.match(request.query, { limit: top });
+    const ms = Math.round((performance.now() - t0) * 1000) / 1000;
+    const matches = response.results.map((r) => ({ id: r.article.id, score: r.score }));
+    const answer = response.verdict === "match" ? (matches[0]?.id ?? null) : null;
+    pending.push(JSON.stringify({ id: request.id ?? null, answer, verdict: response.verdict, matches, ms }));
+    // Batched writes: one write per line is slow on a pipe.
+    if (pending.length >= 200) io.out(`${pending.splice(0).join("\n")}\n`);
+    if (++count % 500 === 0) io.err(`triage batch: ${count} queries\n`);
+  }
+  if (pending.length > 0) io.out(`${pending.join("\n")}\n`);
+  io.err(`triage batch: ${count} queries done\n`);
+  return 0;
+}
+
 /** Runs the CLI on this process's arguments and streams; the exit code is set, not forced, so output drains. */
 export async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
     env: process.env,
+    // Opened only when a command reads it: an open stdin would keep `kb check` alive under a pipe.
+    input: {
+      [Symbol.asyncIterator]: () =>
+        createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })[
+          Symbol.asyncIterator
+        ](),
+    },
   });
 }
 

@@ -122,6 +122,87 @@ describe("triage kb export", () => {
   });
 });
 
+describe("triage match", () => {
+  const sample = new URL("../knowledge", import.meta.url).pathname;
+
+  it("prints the verdict and the best articles with why they matched", async () => {
+    const { code, out } = await triage([
+      "match",
+      "System error 53 has occurred.",
+      "--knowledge",
+      sample,
+      "--top",
+      "2",
+    ]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Match\n\n1\. KT1007 {2}Mapped Drive Fails/);
+    expect(out).toContain("matched quoted error: System error 53 has occurred.");
+    expect(out.match(/^\d\. /gm)).toHaveLength(2);
+  });
+
+  it("reads the paste from stdin with -, and prints JSON with --json", async () => {
+    let out = "";
+    const code = await runCli(["match", "-", "--json", "--knowledge", sample], {
+      out: (t) => (out += t),
+      err: () => {},
+      env: {},
+      input: ["```", "ORA-12154: TNS:could not resolve the connect identifier specified", "```"],
+    });
+    expect(code).toBe(0);
+    const json = JSON.parse(out);
+    expect(json.verdict).toBe("match");
+    expect(json.results[0]).toMatchObject({ id: "KT1029", why: { field: "error" } });
+  });
+
+  it("says so when nothing matches", async () => {
+    const { out } = await triage(["match", "the coffee machine is out of beans", "--knowledge", sample]);
+    expect(out.startsWith("No matching article") || out.startsWith("Possible matches")).toBe(true);
+  });
+
+  it("rejects a bad --top and a missing text", async () => {
+    expect((await triage(["match", "x", "--top", "0"])).code).toBe(2);
+    expect((await triage(["match", "--knowledge", sample])).code).toBe(2);
+  });
+});
+
+describe("triage batch", () => {
+  const sample = new URL("../knowledge", import.meta.url).pathname;
+
+  it("writes one result line per query line, skipping bad lines with a note on stderr", async () => {
+    let out = "";
+    let err = "";
+    const code = await runCli(["batch", "--knowledge", sample, "--top", "3"], {
+      out: (t) => (out += t),
+      err: (t) => (err += t),
+      env: {},
+      input: [
+        JSON.stringify({
+          id: "q1",
+          query: "The trust relationship between this workstation and the primary domain failed.",
+        }),
+        "not json",
+        "",
+        JSON.stringify({ id: "q2", query: "Segmentation fault (core dumped) in my rust program" }),
+        JSON.stringify({ id: "q3" }),
+      ],
+    });
+    expect(code).toBe(0);
+    const lines = out
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ id: "q1", answer: "KT1001", verdict: "match" });
+    expect(lines[0].matches[0]).toMatchObject({ id: "KT1001" });
+    expect(lines[0].matches.length).toBeLessThanOrEqual(3);
+    expect(typeof lines[0].ms).toBe("number");
+    expect(lines[1]).toMatchObject({ id: "q2", answer: null });
+    expect(lines[1].verdict).not.toBe("match");
+    expect(err).toContain("line 2 is not JSON");
+    expect(err).toContain('line 5 has no "query" string');
+  });
+});
+
 describe("triage usage", () => {
   it("exits 2 with usage for unknown commands, options and missing arguments", async () => {
     for (const args of [

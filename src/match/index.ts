@@ -1,0 +1,226 @@
+import type { Article } from "../knowledge/types.js";
+import { extractErrorCodes, maskVariables } from "./normalize.js";
+import { tokenize } from "./tokens.js";
+
+/**
+ * The shortlist index: BM25F over each article's quoted errors, title, query words and symptoms, kept as
+ * one posting list per term (typed arrays: ~8 bytes per article and distinct term), plus an exact index of
+ * error codes. Precomputing each posting's BM25 term-frequency part makes a query a few array scans.
+ */
+export interface IndexOptions {
+  /** Weight of a term occurrence per field (BM25F). Quoted errors weigh most. */
+  fieldWeights: { errors: number; title: number; queryWords: number; symptoms: number };
+  /** BM25 term-frequency saturation. */
+  k1: number;
+  /** BM25 length normalisation. */
+  b: number;
+}
+
+export interface Candidate {
+  /** Position of the article in `SearchIndex.articles`. */
+  doc: number;
+  /** BM25F score of the query terms. */
+  bm25: number;
+  /** Error codes of the query that the article quotes. */
+  codes: string[];
+}
+
+export class SearchIndex {
+  readonly articles: readonly Article[];
+  private readonly termIds = new Map<string, number>();
+  private docFreq: Int32Array = new Int32Array(0);
+  private idfs: Float64Array = new Float64Array(0);
+  private postingDocs: Int32Array[] = [];
+  private postingImpacts: Float32Array[] = [];
+  private readonly codeDocs = new Map<string, number[]>();
+  /** Articles quoting at least one error code. */
+  private readonly coded: Uint8Array;
+
+  constructor(articles: readonly Article[], options: IndexOptions) {
+    this.articles = articles;
+    const docs: number[][] = [];
+    const tfs: number[][] = [];
+    const lengths = new Float64Array(articles.length);
+    this.coded = new Uint8Array(articles.length);
+    articles.forEach((article, doc) => {
+      const tf = new Map<string, number>();
+      const add = (text: string, weight: number) => {
+        for (const token of tokenize(maskVariables(text))) {
+          tf.set(token, (tf.get(token) ?? 0) + weight);
+          lengths[doc] = (lengths[doc] as number) + weight;
+        }
+      };
+      const w = options.fieldWeights;
+      for (const error of article.errors) add(error, w.errors);
+      add(article.title, w.title);
+      add(article.queryWords.join(" "), w.queryWords);
+      add(article.symptoms, w.symptoms);
+      for (const [term, freq] of tf) {
+        let id = this.termIds.get(term);
+        if (id === undefined) {
+          id = docs.length;
+          this.termIds.set(term, id);
+          docs.push([]);
+          tfs.push([]);
+        }
+        (docs[id] as number[]).push(doc);
+        (tfs[id] as number[]).push(freq);
+      }
+      for (const code of articleCodes(article)) {
+        this.coded[doc] = 1;
+        const list = this.codeDocs.get(code);
+        if (list) list.push(doc);
+        else this.codeDocs.set(code, [doc]);
+      }
+    });
+    let total = 0;
+    for (const length of lengths) total += length;
+    const average = total / Math.max(1, articles.length) || 1;
+    this.docFreq = new Int32Array(docs.length);
+    this.idfs = new Float64Array(docs.length);
+    this.postingDocs = new Array(docs.length);
+    this.postingImpacts = new Array(docs.length);
+    for (let id = 0; id < docs.length; id++) {
+      const list = docs[id] as number[];
+      const freqs = tfs[id] as number[];
+      const impacts = new Float32Array(list.length);
+      for (let n = 0; n < list.length; n++) {
+        const tf = freqs[n] as number;
+        const norm =
+          options.k1 * (1 - options.b + (options.b * (lengths[list[n] as number] as number)) / average);
+        impacts[n] = (tf * (options.k1 + 1)) / (tf + norm);
+      }
+      this.docFreq[id] = list.length;
+      this.idfs[id] = bm25Idf(articles.length, list.length);
+      this.postingDocs[id] = Int32Array.from(list);
+      this.postingImpacts[id] = impacts;
+    }
+  }
+
+  get size(): number {
+    return this.articles.length;
+  }
+
+  /** Inverse document frequency (BM25, never negative); unknown terms get the highest value. */
+  idf(term: string): number {
+    const id = this.termIds.get(term);
+    return id === undefined ? bm25Idf(this.articles.length, 0) : (this.idfs[id] as number);
+  }
+
+  /** Number of articles containing the term. */
+  documentFrequency(term: string): number {
+    const id = this.termIds.get(term);
+    return id === undefined ? 0 : (this.docFreq[id] as number);
+  }
+
+  /** Whether the article quotes any error code at all. */
+  quotesCodes(doc: number): boolean {
+    return this.coded[doc] === 1;
+  }
+
+  /** Articles quoting an error code (canonical form). */
+  articlesWithCode(code: string): readonly number[] {
+    return this.codeDocs.get(code) ?? [];
+  }
+
+  /**
+   * The `limit` best articles for the terms (each counted once) by BM25F, with articles quoting one of the
+   * codes added. `maxTerms` caps the work: the rarest terms decide the shortlist, common ones add little.
+   */
+  shortlist(terms: Iterable<string>, codes: readonly string[], limit: number, maxTerms: number): Candidate[] {
+    const known: { id: number; idf: number }[] = [];
+    for (const term of new Set(terms)) {
+      const id = this.termIds.get(term);
+      if (id !== undefined) known.push({ id, idf: this.idfs[id] as number });
+    }
+    known.sort((a, b) => b.idf - a.idf);
+    // Terms in a large share of the articles barely change the ranking but cost a scan of that share:
+    // once a few rarer terms are in, they are left out.
+    const common = Math.max(1000, this.articles.length * COMMON_SHARE);
+    const used = known
+      .filter((k, n) => n < MIN_TERMS || (this.docFreq[k.id] as number) <= common)
+      .slice(0, maxTerms);
+    // One score per article, reused between queries; `touched` lists the entries to read and reset.
+    const scores = this.scoreboard();
+    const touched: number[] = [];
+    for (const { id, idf } of used) {
+      const docs = this.postingDocs[id] as Int32Array;
+      const impacts = this.postingImpacts[id] as Float32Array;
+      for (let n = 0; n < docs.length; n++) {
+        const doc = docs[n] as number;
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc] = (scores[doc] as number) + idf * (impacts[n] as number);
+      }
+    }
+    const codeHits = new Map<number, string[]>();
+    for (const code of codes) {
+      for (const doc of this.articlesWithCode(code)) codeHits.set(doc, [...(codeHits.get(doc) ?? []), code]);
+    }
+    // Articles quoting one of the paste's codes take up to half the places, whatever their words score.
+    const coded = [...codeHits]
+      .map(([doc, hit]) => ({ doc, bm25: scores[doc] as number, codes: hit }))
+      .sort((a, b) => b.codes.length - a.codes.length || b.bm25 - a.bm25)
+      .slice(0, Math.ceil(limit / 2));
+    const taken = new Set(coded.map((c) => c.doc));
+    const best = topK(touched, scores, limit - coded.length, taken).map((doc) => ({
+      doc,
+      bm25: scores[doc] as number,
+      codes: [] as string[],
+    }));
+    for (const doc of touched) scores[doc] = 0;
+    return [...coded, ...best];
+  }
+
+  private board: Float64Array | null = null;
+  private scoreboard(): Float64Array {
+    if (!this.board) this.board = new Float64Array(this.articles.length);
+    return this.board;
+  }
+}
+
+// Share of the articles above which a term is "common" (see shortlist), and how many terms are always used.
+const COMMON_SHARE = 0.05;
+const MIN_TERMS = 3;
+
+function bm25Idf(articles: number, df: number): number {
+  return Math.log(1 + (articles - df + 0.5) / (df + 0.5));
+}
+
+/** The `k` highest-scoring docs, best first, in one pass with a small min-heap (no sort of every doc). */
+function topK(docs: number[], scores: Float64Array, k: number, skip: Set<number>): number[] {
+  const heap: number[] = [];
+  const less = (a: number, b: number) => (scores[a] as number) < (scores[b] as number);
+  const siftDown = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && less(heap[l] as number, heap[m] as number)) m = l;
+      if (r < heap.length && less(heap[r] as number, heap[m] as number)) m = r;
+      if (m === i) return;
+      [heap[i], heap[m]] = [heap[m] as number, heap[i] as number];
+      i = m;
+    }
+  };
+  for (const doc of docs) {
+    if (skip.has(doc)) continue;
+    if (heap.length < k) {
+      heap.push(doc);
+      for (let i = heap.length - 1; i > 0; ) {
+        const p = (i - 1) >> 1;
+        if (!less(heap[i] as number, heap[p] as number)) break;
+        [heap[i], heap[p]] = [heap[p] as number, heap[i] as number];
+        i = p;
+      }
+    } else if (less(heap[0] as number, doc)) {
+      heap[0] = doc;
+      siftDown(0);
+    }
+  }
+  return heap.sort((a, b) => (scores[b] as number) - (scores[a] as number));
+}
+
+/** Error codes an article quotes, in its errors, title and symptoms. */
+export function articleCodes(article: Article): string[] {
+  return [...new Set(extractErrorCodes([article.title, ...article.errors, article.symptoms].join("\n")))];
+}

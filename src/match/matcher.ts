@@ -1,0 +1,393 @@
+import Fuse from "fuse.js";
+import type { Article } from "../knowledge/types.js";
+import { type Candidate, type IndexOptions, SearchIndex } from "./index.js";
+import { maskVariables, normalizePaste } from "./normalize.js";
+import { nearStopWord, stem, tokenize, withinOneEdit, words } from "./tokens.js";
+import type { Matcher, MatchOptions, MatchResponse, MatchResult, MatchWhy, Verdict } from "./types.js";
+
+/** Every knob of the matcher, with its default, in one place. docs/matcher.md says why each value. */
+export interface MatcherOptions {
+  index: IndexOptions;
+  /** Articles the BM25F shortlist hands to re-scoring. */
+  shortlistSize: number;
+  /** The rarest query terms used for the shortlist; more cost time and add little. */
+  maxQueryTerms: number;
+  /** How much a line of each kind counts when it is the best match of an article. */
+  lineWeights: Record<MatchWhy["field"], number>;
+  /** Share of a line's score taken from how much of the paste it explains (the rest: how much of the line the paste has). */
+  pasteCoverageWeight: number;
+  /** Bonus when the paste and the article share an error code; penalty when the paste's codes are all absent. */
+  codeBonus: number;
+  codePenalty: number;
+  /** Lowest score of an article one of whose lines the paste is, word for word; or a long piece of. */
+  exactScore: number;
+  pieceScore: number;
+  /** Share of the final score from fuse.js's character-level similarity of the paste and the best line. */
+  fuseWeight: number;
+  /** Articles re-scored with fuse.js: at most this many of the best, and only those within `fuseWindow` of the best. */
+  fuseCandidates: number;
+  fuseWindow: number;
+  /** Scores at or above `match` (and clear of the runner-up by `margin`) are *the* answer; at or above `possible`, candidates. */
+  thresholds: { match: number; possible: number; margin: number };
+  /** Results returned when the caller does not say. */
+  limit: number;
+}
+
+export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
+  index: { fieldWeights: { errors: 3, title: 2, queryWords: 1, symptoms: 1 }, k1: 1.2, b: 0.5 },
+  shortlistSize: 40,
+  maxQueryTerms: 24,
+  lineWeights: { error: 1, title: 0.9, symptoms: 0.85, queryWords: 0.6 },
+  pasteCoverageWeight: 0.6,
+  codeBonus: 0.15,
+  codePenalty: 0.2,
+  exactScore: 0.95,
+  pieceScore: 0.85,
+  fuseWeight: 0.15,
+  fuseCandidates: 5,
+  fuseWindow: 0.15,
+  thresholds: { match: 0.72, possible: 0.4, margin: 0.06 },
+  limit: 5,
+};
+
+export type MatcherOverrides = Partial<Omit<MatcherOptions, "index" | "lineWeights" | "thresholds">> & {
+  index?: Partial<IndexOptions>;
+  lineWeights?: Partial<MatcherOptions["lineWeights"]>;
+  thresholds?: Partial<MatcherOptions["thresholds"]>;
+};
+
+export function resolveOptions(overrides: MatcherOverrides = {}): MatcherOptions {
+  const d = DEFAULT_MATCHER_OPTIONS;
+  return {
+    ...d,
+    ...overrides,
+    index: { ...d.index, ...overrides.index },
+    lineWeights: { ...d.lineWeights, ...overrides.lineWeights },
+    thresholds: { ...d.thresholds, ...overrides.thresholds },
+  };
+}
+
+/** A line of an article the paste is compared with: a quoted error, the title, a symptom sentence. */
+interface Line {
+  text: string;
+  field: MatchWhy["field"];
+  terms: string[];
+  /** Variable parts of the line (`<filename>`, `xxxx`, a path): each can stand for a few words of the paste. */
+  slots: number;
+  /** The line's words as written, for typo matching (stems of misspelt words go astray). */
+  raw: string[];
+  /** The line with variable parts masked, and its word-for-word comparison key. */
+  masked: string;
+  key: string;
+}
+
+interface Scored {
+  candidate: Candidate;
+  score: number;
+  line: Line;
+  matchedTerms: string[];
+  /** The paste is this line, or a long piece of it, word for word (case, punctuation, masked variables aside). */
+  exact?: boolean;
+}
+
+// A paste found word for word inside a longer line counts as exact when it is at least this long.
+const MIN_PIECE_CHARS = 24;
+const MIN_PIECE_WORDS = 4;
+
+// Paste words in at most this many articles may be typos of a line word.
+const RARE_DF = 2;
+// A variable part of a line takes up to this many unknown paste words, once this much of the line matched.
+const WORDS_PER_SLOT = 3;
+const SLOT_MIN_LINE_COVERAGE = 0.6;
+
+// Re-scoring needs each candidate's lines tokenized; popular articles come back often, so keep the latest.
+const LINE_CACHE_SIZE = 4096;
+
+export function createMatcher(articles: readonly Article[], overrides: MatcherOverrides = {}): Matcher {
+  const options = resolveOptions(overrides);
+  const index = new SearchIndex(articles, options.index);
+  const lineCache = new Map<number, Line[]>();
+
+  const linesOf = (doc: number): Line[] => {
+    const cached = lineCache.get(doc);
+    if (cached) return cached;
+    const lines = articleLines(articles[doc] as Article);
+    if (lineCache.size >= LINE_CACHE_SIZE) lineCache.delete(lineCache.keys().next().value as number);
+    lineCache.set(doc, lines);
+    return lines;
+  };
+
+  return {
+    size: articles.length,
+    match(text: string, matchOptions: MatchOptions = {}): MatchResponse {
+      const limit = Math.max(1, Math.min(matchOptions.limit ?? options.limit, 50));
+      const paste = normalizePaste(typeof text === "string" ? text : "");
+      // Each stem with the word it was written as; misspelt stop words ("wile", "culd") are dropped.
+      const rawOf = new Map<string, string>();
+      for (const word of words(paste.text)) {
+        const term = stem(word);
+        if (index.documentFrequency(term) === 0 && nearStopWord(word)) continue;
+        if (!rawOf.has(term)) rawOf.set(term, word);
+      }
+      const pasteTerms = withCompounds(
+        tokenize(paste.text).filter((t, n, all) => rawOf.has(t) && all.indexOf(t) === n),
+        paste.text,
+        index,
+      );
+      if (pasteTerms.length === 0 && paste.codes.length === 0) return { verdict: "none", results: [] };
+
+      const idf = new Map(pasteTerms.map((t) => [t, index.idf(t)]));
+      const pasteWeight = [...idf.values()].reduce((a, b) => a + b, 0);
+      const candidates = index.shortlist(
+        pasteTerms,
+        paste.codes,
+        options.shortlistSize,
+        options.maxQueryTerms,
+      );
+
+      const scored: Scored[] = candidates.map((candidate) => {
+        let best: Scored = {
+          candidate,
+          score: 0,
+          line: { text: "", field: "error", terms: [], slots: 0, raw: [], masked: "", key: "" },
+          matchedTerms: [],
+        };
+        for (const line of linesOf(candidate.doc)) {
+          const { score, matched } = lineScore(
+            line,
+            pasteTerms,
+            idf,
+            pasteWeight,
+            index,
+            options,
+            paste.cutOff,
+            rawOf,
+          );
+          const weighted = score * options.lineWeights[line.field];
+          if (weighted > best.score) best = { candidate, score: weighted, line, matchedTerms: matched };
+        }
+        best.score = applyCodes(
+          best.score,
+          paste.codes,
+          candidate,
+          index.quotesCodes(candidate.doc),
+          options,
+        );
+        return best;
+      });
+      scored.sort((a, b) => b.score - a.score);
+
+      // The paste is, word for word, one of the article's lines (or a long enough piece of one): the
+      // strongest evidence there is.
+      const pasteKey = comparable(paste.text); // normalizePaste has masked it already
+      const canBePiece = pasteKey.length >= MIN_PIECE_CHARS && pasteKey.split(" ").length >= MIN_PIECE_WORDS;
+      for (const s of scored.slice(0, options.fuseCandidates * 2)) {
+        const lineKey = s.line.key;
+        const whole = pasteKey.length > 0 && lineKey === pasteKey;
+        const piece = !whole && canBePiece && ` ${lineKey} `.includes(` ${pasteKey} `);
+        s.exact = whole || piece;
+        if (whole) s.score = Math.max(s.score, options.exactScore);
+        else if (piece) s.score = Math.max(s.score, options.pieceScore);
+      }
+      scored.sort((a, b) => b.score - a.score);
+      // Token scores tie when lines differ only in stop words, punctuation or word order; fuse.js compares
+      // characters and breaks those ties. Only the close contenders pay for it.
+      const leader = scored[0]?.score ?? 0;
+      if (options.fuseWeight > 0 && paste.text) {
+        const masked = maskVariables(paste.text);
+        for (const s of scored.slice(0, options.fuseCandidates)) {
+          if (leader - s.score > options.fuseWindow) break;
+          const similarity = fuseSimilarity(masked, s.line.masked);
+          s.score = Math.min(1, (1 - options.fuseWeight) * s.score + options.fuseWeight * similarity);
+        }
+        scored.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score);
+      }
+
+      const results: MatchResult[] = scored.slice(0, limit).map((s) => ({
+        article: articles[s.candidate.doc] as Article,
+        score: round(s.score),
+        why: whyOf(s),
+      }));
+      return { verdict: verdictOf(scored, options), results: results.filter((r) => r.score > 0) };
+    },
+  };
+}
+
+/**
+ * Adds words the paste splits that the articles write as one ("TDI trace" for "TDITrace", "log on" for
+ * "logon"): two neighbouring words whose joined form is a term of the index.
+ */
+function withCompounds(terms: string[], text: string, index: SearchIndex): string[] {
+  const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 2000);
+  const extra: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const joined = stem(`${words[i - 1]}${words[i]}`);
+    if (joined.length <= 40 && index.documentFrequency(joined) > 0 && !terms.includes(joined))
+      extra.push(joined);
+  }
+  return extra.length > 0 ? [...terms, ...new Set(extra)] : terms;
+}
+
+/** The lines of an article, each with its distinct terms. */
+function articleLines(article: Article): Line[] {
+  const lines: Line[] = [];
+  const add = (text: string, field: Line["field"]) => {
+    const masked = maskVariables(text);
+    const terms = [...new Set(tokenize(masked))];
+    const slots = masked.split("\u27e8").length - 1;
+    if (terms.length > 0)
+      lines.push({ text, field, terms, slots, raw: words(masked), masked, key: comparable(masked) });
+  };
+  for (const error of article.errors) add(error, "error");
+  add(article.title, "title");
+  // Symptom sentences that are (part of) a quoted error add nothing but a weaker duplicate of that line.
+  const quoted = lines.map((l) => ` ${l.key} `);
+  for (const sentence of sentences(article.symptoms)) {
+    const key = ` ${comparable(maskVariables(sentence))} `;
+    if (!quoted.some((q) => q.includes(key))) add(sentence, "symptoms");
+  }
+  if (article.queryWords.length > 0) add(article.queryWords.join(" "), "queryWords");
+  return lines;
+}
+
+/** Paragraphs and lines of a text, split further at sentence ends; short fragments stay with their neighbour. */
+function sentences(text: string): string[] {
+  const out: string[] = [];
+  for (const paragraph of text.split(/\n\s*\n/)) {
+    const flat = paragraph.replace(/\s+/g, " ").trim();
+    if (!flat) continue;
+    for (const part of flat.split(/(?<=[.!?])\s+(?=[A-Z])/)) if (part.length >= 12) out.push(part);
+  }
+  return out;
+}
+
+/**
+ * How well a line and the paste explain each other, from the informative (IDF-weighted) terms they share:
+ * most of the score from the share of the paste the line explains, the rest from the share of the line
+ * found in the paste. Terms one typo apart count as shared.
+ */
+function lineScore(
+  line: Line,
+  pasteTerms: string[],
+  idf: Map<string, number>,
+  pasteWeight: number,
+  index: SearchIndex,
+  options: MatcherOptions,
+  cutOff: boolean,
+  rawOf: Map<string, string>,
+): { score: number; matched: string[] } {
+  const lineSet = new Set(line.terms);
+  let lineWeight = 0;
+  for (const t of line.terms) lineWeight += idfOf(t, idf, index);
+  let matchedPaste = 0;
+  let matchedLine = 0;
+  const matched: string[] = [];
+  const used = new Set<string>();
+  const unknown: string[] = [];
+  for (const term of pasteTerms) {
+    let hit: string | undefined = lineSet.has(term) ? term : undefined;
+    // A word (almost) no article uses is most likely a typo: let it stand for a line word one edit away.
+    const df = index.documentFrequency(term);
+    if (!hit && df <= RARE_DF) {
+      const written = rawOf.get(term) ?? term;
+      if (written.length >= 4 && !/\d/.test(written)) {
+        const near = line.raw.find((w) => w.length >= 4 && withinOneEdit(w, written));
+        if (near !== undefined && !used.has(stem(near))) hit = stem(near);
+      }
+    }
+    if (hit === undefined && df === 0) unknown.push(term);
+    if (hit === undefined || used.has(hit)) continue;
+    used.add(hit);
+    matched.push(term);
+    matchedPaste += idf.get(term) ?? 0;
+    matchedLine += idfOf(hit, idf, index);
+  }
+  if (pasteWeight === 0 || lineWeight === 0) return { score: 0, matched };
+  // Words no article knows ("Q3_budget.xls", "jsmith") where the line has a variable part are that part's
+  // value, once the rest of the line is there.
+  if (line.slots > 0 && unknown.length > 0 && matchedLine / lineWeight >= SLOT_MIN_LINE_COVERAGE) {
+    for (const term of unknown.slice(0, line.slots * WORDS_PER_SLOT)) matchedPaste += idf.get(term) ?? 0;
+  }
+  const pasteCoverage = matchedPaste / pasteWeight;
+  // A cut-off paste ("...") holds only the start of the message: judge it by the part it has.
+  const lineCoverage = cutOff
+    ? Math.max(matchedLine / lineWeight, pasteCoverage * 0.9)
+    : matchedLine / lineWeight;
+  const w = options.pasteCoverageWeight;
+  return { score: w * pasteCoverage + (1 - w) * Math.min(1, lineCoverage), matched };
+}
+
+/** IDF through the query's memo: the same line terms come up across candidates. */
+function idfOf(term: string, memo: Map<string, number>, index: SearchIndex): number {
+  let value = memo.get(term);
+  if (value === undefined) {
+    value = index.idf(term);
+    memo.set(term, value);
+  }
+  return value;
+}
+
+function applyCodes(
+  score: number,
+  pasteCodes: readonly string[],
+  candidate: Candidate,
+  articleQuotesCodes: boolean,
+  options: MatcherOptions,
+): number {
+  if (pasteCodes.length === 0) return score;
+  if (candidate.codes.length > 0) return Math.min(1, score + options.codeBonus);
+  // The paste names a code this article never quotes: a strong sign it is about something else, unless the
+  // article quotes no code at all (many messages have none).
+  return articleQuotesCodes ? Math.max(0, score - options.codePenalty) : score;
+}
+
+const fuseOptions = { includeScore: true, ignoreLocation: true, threshold: 1, isCaseSensitive: false };
+
+/** fuse.js's similarity of the (masked) paste to one (masked) line, in [0, 1] (1 = the same text). */
+function fuseSimilarity(paste: string, line: string): number {
+  // Bitap works on patterns of up to 32 characters at a time; long pastes are compared by their start.
+  const pattern = paste.slice(0, 256);
+  const result = new Fuse([line], fuseOptions).search(pattern)[0];
+  return result?.score === undefined ? 0 : 1 - result.score;
+}
+
+function verdictOf(scored: Scored[], options: MatcherOptions): Verdict {
+  const top = scored[0];
+  if (!top || top.score < options.thresholds.possible) return "none";
+  if (top.score < options.thresholds.match) return "possible";
+  // A runner-up that matched through the same message (several articles quote it) is no rival.
+  const rival = scored.slice(1).find((s) => !sameMessage(s.line, top.line));
+  if (!rival) return "match";
+  // Word for word one article's message and not the rival's: that settles it.
+  if (top.exact && !rival.exact) return "match";
+  return top.score - rival.score < options.thresholds.margin ? "possible" : "match";
+}
+
+function sameMessage(a: Line, b: Line): boolean {
+  if (a.text === b.text) return true;
+  const bs = new Set(b.terms);
+  const shared = a.terms.filter((t) => bs.has(t)).length;
+  return shared / (a.terms.length + b.terms.length - shared) >= 0.8;
+}
+
+function whyOf(s: Scored): MatchWhy {
+  const matched = new Set(s.matchedTerms);
+  const words: string[] = [];
+  for (const word of s.line.text.match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const key = stem(word.toLowerCase());
+    if (matched.has(key) && !words.some((w) => w.toLowerCase() === word.toLowerCase())) words.push(word);
+  }
+  return { line: s.line.text, field: s.line.field, codes: s.candidate.codes, terms: words.slice(0, 12) };
+}
+
+/** Lower case, letters and digits only: how two (masked) texts are compared word for word. */
+function comparable(masked: string): string {
+  return masked
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\u27e8\u27e9]+/gu, " ")
+    .trim();
+}
+
+function round(n: number): number {
+  return Math.round(Math.max(0, Math.min(1, n)) * 1000) / 1000;
+}

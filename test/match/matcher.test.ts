@@ -1,0 +1,129 @@
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadKnowledge } from "../../src/knowledge/load.js";
+import type { Article } from "../../src/knowledge/types.js";
+import { createMatcher, DEFAULT_MATCHER_OPTIONS } from "../../src/match/matcher.js";
+import type { Matcher } from "../../src/match/types.js";
+
+// The sample knowledge base is the fixture: real-looking articles we wrote, with real error texts.
+let articles: Article[];
+let matcher: Matcher;
+beforeAll(async () => {
+  articles = (await loadKnowledge(new URL("../../knowledge", import.meta.url).pathname)).articles;
+  matcher = createMatcher(articles);
+});
+
+const top = (text: string) => matcher.match(text).results[0];
+
+describe("createMatcher on the sample knowledge base", () => {
+  it("answers every article's own quoted errors with that article, confidently", () => {
+    for (const article of articles) {
+      for (const error of article.errors) {
+        const response = matcher.match(error);
+        expect(response.results[0]?.article.id, `${article.id}: ${error}`).toBe(article.id);
+        expect(response.verdict, `${article.id}: ${error}`).toBe("match");
+      }
+    }
+  });
+
+  it("finds the article through Slack escaping, a code fence and chatter", () => {
+    const paste =
+      "hey team, getting this when I map the drive:\n```\nSystem error 53 has occurred.\n\nThe network path was not found.\n```\nany ideas?";
+    const response = matcher.match(paste);
+    expect(response.verdict).toBe("match");
+    expect(response.results[0]?.article.id).toBe("KT1007");
+  });
+
+  it("matches on an error code alone, and says which code matched", () => {
+    const result = top("getting 0x8004de40 again");
+    expect(result?.article.id).toBe("KM2005");
+    expect(result?.why.codes.some((code) => /8004de40/i.test(code))).toBe(true);
+  });
+
+  it("ranks the right article first for a paraphrase, without claiming certainty it does not have", () => {
+    const response = matcher.match("outlook won't open, says it cannot open the set of folders");
+    expect(response.results[0]?.article.id).toBe("KT1020");
+    expect(["match", "possible"]).toContain(response.verdict);
+  });
+
+  it("says why: the matched line and the shared words", () => {
+    const result = top("ORA-12154: TNS:could not resolve the connect identifier specified");
+    expect(result?.article.id).toBe("KT1029");
+    expect(result?.why.field).toBe("error");
+    expect(result?.why.line).toContain("ORA-12154");
+    expect(result?.why.terms.map((t) => t.toLowerCase())).toEqual(
+      expect.arrayContaining(["resolve", "identifier"]),
+    );
+  });
+
+  it("gives no confident answer for errors from software the knowledge base does not cover", () => {
+    const unrelated = [
+      "Traceback (most recent call last): ModuleNotFoundError: No module named 'pandas'",
+      "kubectl: error: You must be logged in to the server (Unauthorized)",
+      "Segmentation fault (core dumped)",
+      "java.lang.OutOfMemoryError: Java heap space",
+      "E: Unable to locate package libssl1.1",
+      "The coffee machine is out of beans",
+    ];
+    for (const text of unrelated) expect(matcher.match(text).verdict, text).not.toBe("match");
+  });
+
+  it("returns scores in [0, 1], best first, at most `limit`", () => {
+    const response = matcher.match("password expired", { limit: 3 });
+    expect(response.results.length).toBeLessThanOrEqual(3);
+    const scores = response.results.map((r) => r.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    for (const s of scores) expect(s >= 0 && s <= 1).toBe(true);
+  });
+
+  it("answers none, with no results, for empty and content-free pastes", () => {
+    for (const text of ["", "   \n\t", ":thinking_face: :pray:", "```\n```", "hi", "?!"]) {
+      const response = matcher.match(text);
+      expect(response.verdict, JSON.stringify(text)).toBe("none");
+    }
+  });
+
+  it("keeps its options and defaults in one place", () => {
+    expect(DEFAULT_MATCHER_OPTIONS.thresholds.match).toBeGreaterThan(
+      DEFAULT_MATCHER_OPTIONS.thresholds.possible,
+    );
+    const strict = createMatcher(articles, { thresholds: { match: 1.01 } });
+    expect(
+      strict.match("The trust relationship between this workstation and the primary domain failed.").verdict,
+    ).toBe("possible");
+  });
+});
+
+describe("createMatcher on arbitrary input", () => {
+  it("never throws and always returns a valid verdict", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 500 }),
+          fc.string({ unit: "grapheme", maxLength: 300 }),
+          fc.constantFrom("\u0000\u0001\u0002", "\ud800 lone \udfff surrogates", "&amp;&lt;&gt;".repeat(50)),
+        ),
+        (text) => {
+          const response = matcher.match(text);
+          expect(["match", "possible", "none"]).toContain(response.verdict);
+          for (const r of response.results) expect(r.score >= 0 && r.score <= 1).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("handles a 1 MB paste", () => {
+    const huge = "The trust relationship between this workstation and the primary domain failed. ".repeat(
+      13_000,
+    );
+    expect(huge.length).toBeGreaterThan(1_000_000);
+    const response = matcher.match(huge);
+    expect(response.results[0]?.article.id).toBe("KT1001");
+  });
+
+  it("handles an empty knowledge base", () => {
+    const empty = createMatcher([]);
+    expect(empty.match("System error 53 has occurred.")).toEqual({ verdict: "none", results: [] });
+  });
+});
