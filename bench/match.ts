@@ -82,7 +82,7 @@ const SECTIONS: Section[] = [
     label: "mskb 100,000 (corpus-mskb + synthetic)",
     corpus: "mskb",
     size: 100_000,
-    sample: { ours: null, MiniSearch: 30, "fuse.js": 2 },
+    sample: { ours: null, MiniSearch: 30, "fuse.js": 3 },
   },
 ];
 
@@ -499,6 +499,11 @@ function fmtMs(ms: number): string {
   return `${Math.round(ms).toLocaleString("en-US")} ms`;
 }
 
+function fmtSpeedUp(ratio: number): string {
+  if (!Number.isFinite(ratio)) return "-";
+  return ratio >= 100 ? Math.round(ratio).toLocaleString("en-US") : ratio.toFixed(1);
+}
+
 function fmtRatio({ hits, n }: Tally, sampled: boolean): string {
   if (n === 0) return "-";
   return sampled ? `${hits}/${n}` : (hits / n).toFixed(3);
@@ -657,7 +662,7 @@ function printSection(section: Section, rows: Row[]): void {
     const oursP95 = latency(common.map((q) => (ours.answers.get(q.id) as QEvent).ms)).p95;
     const otherP95 = latency(common.map((q) => (other.answers.get(q.id) as QEvent).ms)).p95;
     notes.push(
-      `speed-up ours vs ${other.matcher} (p95 over the same ${common.length} queries): ×${(otherP95 / oursP95).toFixed(1)} ` +
+      `speed-up ours vs ${other.matcher} (p95 over the same ${common.length} queries): ×${fmtSpeedUp(otherP95 / oursP95)} ` +
         `(${fmtMs(oursP95)} vs ${fmtMs(otherP95)})`,
     );
   }

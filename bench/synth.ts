@@ -11,9 +11,9 @@
  *
  * No distractor quotes a complete base message: prose paragraphs and titles that contain one (normalised:
  * lower case, non-alphanumerics as spaces, as kb-dev computes its acceptable ids) are left out of the pools,
- * and every recombined message and symptoms text is checked the same way (and redrawn when it fails). Messages of fewer than 3
- * words or 15 characters are not protected: they occur in prose everywhere and no benchmark query is that
- * short. The quoted paragraphs of the base symptoms are never reused.
+ * and every recombined message and symptoms text is checked the same way (and redrawn when it fails).
+ * Messages of fewer than 3 words or 15 characters are not protected: they occur in prose everywhere and no
+ * benchmark query is that short. The quoted paragraphs of the base symptoms are never reused.
  *
  * Deterministic for a given (base, size, seed). Memory: unchanged parts are shared with the base articles
  * (strings and arrays by reference); only the id, source, messages and symptoms are new strings.
