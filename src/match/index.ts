@@ -44,8 +44,8 @@ export class SearchIndex {
     this.coded = new Uint8Array(articles.length);
     articles.forEach((article, doc) => {
       const tf = new Map<string, number>();
-      const add = (text: string, weight: number) => {
-        for (const token of tokenize(maskVariables(text))) {
+      const add = (text: string, weight: number, mask = true) => {
+        for (const token of tokenize(mask ? maskVariables(text) : text.replace(KB_PLACEHOLDER, " "))) {
           tf.set(token, (tf.get(token) ?? 0) + weight);
           lengths[doc] = (lengths[doc] as number) + weight;
         }
@@ -54,7 +54,9 @@ export class SearchIndex {
       for (const error of article.errors) add(error, w.errors);
       add(article.title, w.title);
       add(article.queryWords.join(" "), w.queryWords);
-      add(article.symptoms, w.symptoms);
+      // Symptoms (long, and holding the quoted errors again) skip the full masking, the costliest step of the
+      // build: their KB placeholders are dropped, and a stray path's words only add rare terms.
+      add(article.symptoms, w.symptoms, false);
       for (const [term, freq] of tf) {
         let id = this.termIds.get(term);
         if (id === undefined) {
@@ -178,6 +180,9 @@ export class SearchIndex {
   }
 }
 
+/** `<servername>`-style placeholders in KB text. */
+const KB_PLACEHOLDER = /<[^<>\n]{1,40}>/g;
+
 // Share of the articles above which a term is "common" (see shortlist), and how many terms are always used.
 const COMMON_SHARE = 0.05;
 const MIN_TERMS = 3;
@@ -222,5 +227,6 @@ function topK(docs: number[], scores: Float64Array, k: number, skip: Set<number>
 
 /** Error codes an article quotes, in its errors, title and symptoms. */
 export function articleCodes(article: Article): string[] {
-  return [...new Set(extractErrorCodes([article.title, ...article.errors, article.symptoms].join("\n")))];
+  // The quoted errors are part of the symptoms text already.
+  return extractErrorCodes(`${article.title}\n${article.symptoms}`);
 }
