@@ -67,8 +67,9 @@ const LONG_RULE = /^\s*={20,}\s*$/;
 const DASH_RULE = /^\s*-{20,}\s*$/;
 const UNDERLINE = /^=+\s*$/;
 const DASH_UNDERLINE = /^-+\s*$/;
+// The legal notice that ends real MS KB files, and its copyright line (words matched loosely on purpose).
 const LEGAL_NOTICE =
-  /^(THE INFORMATION PROVIDED IN THE MICROSOFT KNOWLEDGE BASE|Copyright Microsoft Corporation)/i;
+  /^(THE\s+INFORMATION\s+PROVIDED\s+IN\s+THE\s+MICROSOFT\s+KNOWLEDGE\s+BASE|Copyright\s+Microsoft\s+Corp)/i;
 // Sub-blocks under an intro that are connectives or commentary, not messages.
 const NOT_A_MESSAGE = /^(?:-+ *or *-+|or|-or-|\(?or\)?)$|^(?:notes?|where|for example)\b/i;
 /** Lines up to this long are taken as prose when guessing the width the article was wrapped at. */
