@@ -360,7 +360,13 @@ function verdictOf(scored: Scored[], options: MatcherOptions): Verdict {
   if (!rival) return "match";
   // Word for word one article's message and not the rival's: that settles it.
   if (top.exact && !rival.exact) return "match";
-  return top.score - rival.score < options.thresholds.margin ? "possible" : "match";
+  if (top.score - rival.score >= options.thresholds.margin) return "match";
+  // A close rival that explains nothing the leader does not (a message sharing only part of the paste's
+  // words) does not make the leader doubtful.
+  const leading = new Set(top.matchedTerms);
+  const dominated =
+    rival.matchedTerms.every((t) => leading.has(t)) && leading.size > rival.matchedTerms.length;
+  return dominated ? "match" : "possible";
 }
 
 function sameMessage(a: Line, b: Line): boolean {

@@ -83,6 +83,43 @@ describe("createMatcher on the sample knowledge base", () => {
     }
   });
 
+  it("stays sure when the runner-up only shares part of what the leader matched", () => {
+    const article = (id: string, error: string): Article => ({
+      id,
+      format: "mskb",
+      title: `Article ${id}`,
+      products: [],
+      symptoms: `You receive the following error message:\n\n   ${error}`,
+      errors: [error],
+      cause: "c",
+      resolution: "r",
+      workaround: "",
+      status: "",
+      moreInfo: "",
+      keywords: [],
+      queryWords: [],
+      source: `${id}.txt`,
+      meta: {},
+    });
+    const tail = "Error 1058: The specified service is disabled and cannot be started.";
+    // Many articles share the paste's first words, so only its rare tail tells articles apart; HALF1 has the
+    // tail too, but nothing the leader lacks.
+    const fillers = Array.from({ length: 30 }, (_, i) =>
+      article(`X${i}`, `Could not start the relay agent service number ${i} on contoso printers.`),
+    );
+    const spliced = createMatcher([
+      article("REAL", `Could not start the Contoso Relay Agent service on <servername>. ${tail}`),
+      article("HALF1", `The backup job stopped on <servername>. ${tail}`),
+      ...fillers,
+    ]);
+    const response = spliced.match(`could not start contoso. ${tail}`);
+    expect(response.results.slice(0, 2).map((r) => r.article.id)).toEqual(["REAL", "HALF1"]);
+    expect((response.results[0]?.score ?? 0) - (response.results[1]?.score ?? 0)).toBeLessThan(
+      DEFAULT_MATCHER_OPTIONS.thresholds.margin,
+    );
+    expect(response.verdict).toBe("match");
+  });
+
   it("keeps its options and defaults in one place", () => {
     expect(DEFAULT_MATCHER_OPTIONS.thresholds.match).toBeGreaterThan(
       DEFAULT_MATCHER_OPTIONS.thresholds.possible,
