@@ -10,6 +10,8 @@ export interface MatcherOptions {
   index: IndexOptions;
   /** Articles the BM25F shortlist hands to re-scoring. */
   shortlistSize: number;
+  /** The BM25F shortlist is this many times wider, then narrowed on quoted errors and titles (see match). */
+  widening: number;
   /** The rarest query terms used for the shortlist; more cost time and add little. */
   maxQueryTerms: number;
   /** How much a line of each kind counts when it is the best match of an article. */
@@ -36,6 +38,7 @@ export interface MatcherOptions {
 export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
   index: { fieldWeights: { errors: 3, title: 2, queryWords: 1, symptoms: 1 }, k1: 1.2, b: 0.5 },
   shortlistSize: 40,
+  widening: 3,
   maxQueryTerms: 24,
   lineWeights: { error: 1, title: 0.9, symptoms: 0.85, queryWords: 0.6 },
   pasteCoverageWeight: 0.6,
@@ -106,16 +109,24 @@ const LINE_CACHE_SIZE = 4096;
 export function createMatcher(articles: readonly Article[], overrides: MatcherOverrides = {}): Matcher {
   const options = resolveOptions(overrides);
   const index = new SearchIndex(articles, options.index);
+  // Quoted errors and title ("head" lines) are needed for every widened candidate, the symptom sentences
+  // only for the narrowed shortlist, so they are built and cached apart.
+  const headCache = new Map<number, Line[]>();
   const lineCache = new Map<number, Line[]>();
-
-  const linesOf = (doc: number): Line[] => {
-    const cached = lineCache.get(doc);
-    if (cached) return cached;
-    const lines = articleLines(articles[doc] as Article);
-    if (lineCache.size >= LINE_CACHE_SIZE) lineCache.delete(lineCache.keys().next().value as number);
-    lineCache.set(doc, lines);
+  const cached = (cache: Map<number, Line[]>, doc: number, build: () => Line[]): Line[] => {
+    const hit = cache.get(doc);
+    if (hit) return hit;
+    const lines = build();
+    if (cache.size >= LINE_CACHE_SIZE) cache.delete(cache.keys().next().value as number);
+    cache.set(doc, lines);
     return lines;
   };
+  const headLinesOf = (doc: number) => cached(headCache, doc, () => headLines(articles[doc] as Article));
+  const linesOf = (doc: number) =>
+    cached(lineCache, doc, () => [
+      ...headLinesOf(doc),
+      ...otherLines(articles[doc] as Article, headLinesOf(doc)),
+    ]);
 
   return {
     size: articles.length,
@@ -138,12 +149,40 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
 
       const idf = new Map(pasteTerms.map((t) => [t, index.idf(t)]));
       const pasteWeight = [...idf.values()].reduce((a, b) => a + b, 0);
-      const candidates = index.shortlist(
+      // A wide BM25F shortlist, narrowed by how well each candidate's quoted errors and title cover the paste
+      // (cheap: a few lines each), keeps near-duplicates of a message part from crowding out the article
+      // that quotes the whole message; only the narrowed list pays for the symptom sentences.
+      const wide = index.shortlist(
         pasteTerms,
         paste.codes,
-        options.shortlistSize,
+        options.shortlistSize * options.widening,
         options.maxQueryTerms,
       );
+      const quick = (doc: number) => {
+        let best = 0;
+        for (const line of headLinesOf(doc)) {
+          const { score } = lineScore(
+            line,
+            pasteTerms,
+            idf,
+            pasteWeight,
+            index,
+            options,
+            paste.cutOff,
+            rawOf,
+          );
+          best = Math.max(best, score * options.lineWeights[line.field]);
+        }
+        return best;
+      };
+      const keep = new Set(wide.slice(0, options.shortlistSize / 2).map((c) => c.doc));
+      const byLines = wide
+        .filter((c) => !keep.has(c.doc))
+        .map((c) => ({ c, s: quick(c.doc) }))
+        .sort((a, b) => b.s - a.s)
+        .slice(0, options.shortlistSize - keep.size)
+        .map((x) => x.c);
+      const candidates = [...wide.filter((c) => keep.has(c.doc)), ...byLines];
 
       const scored: Scored[] = candidates.map((candidate) => {
         let best: Scored = {
@@ -228,26 +267,32 @@ function withCompounds(terms: string[], text: string, index: SearchIndex): strin
   return extra.length > 0 ? [...terms, ...new Set(extra)] : terms;
 }
 
-/** The lines of an article, each with its distinct terms. */
-function articleLines(article: Article): Line[] {
-  const lines: Line[] = [];
-  const add = (text: string, field: Line["field"]) => {
-    const masked = maskVariables(text);
-    const terms = [...new Set(tokenize(masked))];
-    const slots = masked.split("\u27e8").length - 1;
-    if (terms.length > 0)
-      lines.push({ text, field, terms, slots, raw: words(masked), masked, key: comparable(masked) });
-  };
-  for (const error of article.errors) add(error, "error");
-  add(article.title, "title");
+function toLine(text: string, field: Line["field"]): Line | null {
+  const masked = maskVariables(text);
+  const terms = [...new Set(tokenize(masked))];
+  if (terms.length === 0) return null;
+  const slots = masked.split("\u27e8").length - 1;
+  return { text, field, terms, slots, raw: words(masked), masked, key: comparable(masked) };
+}
+
+/** An article's quoted errors and title, each with its distinct terms. */
+function headLines(article: Article): Line[] {
+  const lines = article.errors.map((error) => toLine(error, "error"));
+  lines.push(toLine(article.title, "title"));
+  return lines.filter((l): l is Line => l !== null);
+}
+
+/** The symptom sentences (those not part of a quoted error) and the query words. */
+function otherLines(article: Article, head: Line[]): Line[] {
+  const lines: (Line | null)[] = [];
   // Symptom sentences that are (part of) a quoted error add nothing but a weaker duplicate of that line.
-  const quoted = lines.map((l) => ` ${l.key} `);
+  const quoted = head.filter((l) => l.field === "error").map((l) => ` ${l.key} `);
   for (const sentence of sentences(article.symptoms)) {
     const key = ` ${comparable(maskVariables(sentence))} `;
-    if (!quoted.some((q) => q.includes(key))) add(sentence, "symptoms");
+    if (!quoted.some((q) => q.includes(key))) lines.push(toLine(sentence, "symptoms"));
   }
-  if (article.queryWords.length > 0) add(article.queryWords.join(" "), "queryWords");
-  return lines;
+  if (article.queryWords.length > 0) lines.push(toLine(article.queryWords.join(" "), "queryWords"));
+  return lines.filter((l): l is Line => l !== null);
 }
 
 /** Paragraphs and lines of a text, split further at sentence ends; short fragments stay with their neighbour. */

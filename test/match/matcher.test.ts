@@ -15,6 +15,25 @@ beforeAll(async () => {
 
 const top = (text: string) => matcher.match(text).results[0];
 
+/** A minimal article quoting one message. */
+const article = (id: string, error: string): Article => ({
+  id,
+  format: "mskb",
+  title: `Article ${id}`,
+  products: [],
+  symptoms: `You receive the following error message:\n\n   ${error}`,
+  errors: [error],
+  cause: "c",
+  resolution: "r",
+  workaround: "",
+  status: "",
+  moreInfo: "",
+  keywords: [],
+  queryWords: [],
+  source: `${id}.txt`,
+  meta: {},
+});
+
 describe("createMatcher on the sample knowledge base", () => {
   it("answers every article's own quoted errors with that article, confidently", () => {
     for (const article of articles) {
@@ -84,23 +103,6 @@ describe("createMatcher on the sample knowledge base", () => {
   });
 
   it("stays sure when the runner-up only shares part of what the leader matched", () => {
-    const article = (id: string, error: string): Article => ({
-      id,
-      format: "mskb",
-      title: `Article ${id}`,
-      products: [],
-      symptoms: `You receive the following error message:\n\n   ${error}`,
-      errors: [error],
-      cause: "c",
-      resolution: "r",
-      workaround: "",
-      status: "",
-      moreInfo: "",
-      keywords: [],
-      queryWords: [],
-      source: `${id}.txt`,
-      meta: {},
-    });
     const tail = "Error 1058: The specified service is disabled and cannot be started.";
     // Many articles share the paste's first words, so only its rare tail tells articles apart; HALF1 has the
     // tail too, but nothing the leader lacks.
@@ -117,6 +119,26 @@ describe("createMatcher on the sample knowledge base", () => {
     expect((response.results[0]?.score ?? 0) - (response.results[1]?.score ?? 0)).toBeLessThan(
       DEFAULT_MATCHER_OPTIONS.thresholds.margin,
     );
+    expect(response.verdict).toBe("match");
+  });
+
+  it("finds the article that quotes the whole message among many that quote half of it", () => {
+    const start = "Node quasar evicted from zephyr cluster";
+    const end = "the quorum resource marmot could not be brought online";
+    // Long symptoms push the real article down the BM25 ranking; 60 short articles each repeat half the message.
+    const filler = Array.from(
+      { length: 80 },
+      (_, i) => `Background paragraph ${i} about storage arrays, controllers, firmware and cabling.`,
+    ).join("\n\n");
+    const real = article("REAL", `${start}: ${end}.`);
+    real.symptoms += `\n\n${filler}`;
+    const crowded = createMatcher([
+      ...Array.from({ length: 30 }, (_, i) => article(`S${i}`, `${start} ${start}. Printer ${i} jammed.`)),
+      ...Array.from({ length: 30 }, (_, i) => article(`E${i}`, `Disk ${i} is full; ${end} ${end}.`)),
+      real,
+    ]);
+    const response = crowded.match(`${start}: ${end}.`);
+    expect(response.results[0]?.article.id).toBe("REAL");
     expect(response.verdict).toBe("match");
   });
 
