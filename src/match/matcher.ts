@@ -158,40 +158,10 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
         options.shortlistSize * options.widening,
         options.maxQueryTerms,
       );
-      const quick = (doc: number) => {
-        let best = 0;
-        for (const line of headLinesOf(doc)) {
-          const { score } = lineScore(
-            line,
-            pasteTerms,
-            idf,
-            pasteWeight,
-            index,
-            options,
-            paste.cutOff,
-            rawOf,
-          );
-          best = Math.max(best, score * options.lineWeights[line.field]);
-        }
-        return best;
-      };
-      const keep = new Set(wide.slice(0, options.shortlistSize / 2).map((c) => c.doc));
-      const byLines = wide
-        .filter((c) => !keep.has(c.doc))
-        .map((c) => ({ c, s: quick(c.doc) }))
-        .sort((a, b) => b.s - a.s)
-        .slice(0, options.shortlistSize - keep.size)
-        .map((x) => x.c);
-      const candidates = [...wide.filter((c) => keep.has(c.doc)), ...byLines];
-
-      const scored: Scored[] = candidates.map((candidate) => {
-        let best: Scored = {
-          candidate,
-          score: 0,
-          line: { text: "", field: "error", terms: [], slots: 0, raw: [], masked: "", key: "" },
-          matchedTerms: [],
-        };
-        for (const line of linesOf(candidate.doc)) {
+      // The best line of a set, weighted by its kind.
+      const bestLine = (lines: readonly Line[]) => {
+        let best = { score: 0, line: undefined as Line | undefined, matched: [] as string[] };
+        for (const line of lines) {
           const { score, matched } = lineScore(
             line,
             pasteTerms,
@@ -203,8 +173,27 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
             rawOf,
           );
           const weighted = score * options.lineWeights[line.field];
-          if (weighted > best.score) best = { candidate, score: weighted, line, matchedTerms: matched };
+          if (weighted > best.score) best = { score: weighted, line, matched };
         }
+        return best;
+      };
+      const keep = new Set(wide.slice(0, options.shortlistSize / 2).map((c) => c.doc));
+      const byLines = wide
+        .filter((c) => !keep.has(c.doc))
+        .map((c) => ({ c, s: bestLine(headLinesOf(c.doc)).score }))
+        .sort((a, b) => b.s - a.s)
+        .slice(0, options.shortlistSize - keep.size)
+        .map((x) => x.c);
+      const candidates = [...wide.filter((c) => keep.has(c.doc)), ...byLines];
+
+      const scored: Scored[] = candidates.map((candidate) => {
+        const found = bestLine(linesOf(candidate.doc));
+        const best: Scored = {
+          candidate,
+          score: found.score,
+          line: found.line ?? { text: "", field: "error", terms: [], slots: 0, raw: [], masked: "", key: "" },
+          matchedTerms: found.matched,
+        };
         best.score = applyCodes(
           best.score,
           paste.codes,
