@@ -226,7 +226,7 @@ function topK(docs: number[], scores: Float64Array, k: number, skip: Set<number>
 }
 
 /** Error codes an article quotes, in its errors, title and symptoms. */
-export function articleCodes(article: Article): string[] {
+function articleCodes(article: Article): string[] {
   // The quoted errors are part of the symptoms text already.
   return extractErrorCodes(`${article.title}\n${article.symptoms}`);
 }
