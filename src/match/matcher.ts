@@ -24,9 +24,15 @@ export interface MatcherOptions {
   /** Lowest score of an article one of whose lines the paste is, word for word; or a long piece of. */
   exactScore: number;
   pieceScore: number;
+  /**
+   * Added per unit of the paste's (IDF-weighted) words that other lines of the same article explain beyond
+   * its best line: a paraphrase mixes the title's, the message's and the symptoms' words, and only the
+   * article they all come from has them all.
+   */
+  corroborationWeight: number;
   /** Share of the final score from fuse.js's character-level similarity of the paste and the best line. */
   fuseWeight: number;
-  /** Articles re-scored with fuse.js: at most this many of the best, and only those within `fuseWindow` of the best. */
+  /** Distinct lines re-scored with fuse.js: at most this many, of the best articles within `fuseWindow` of the best. */
   fuseCandidates: number;
   fuseWindow: number;
   /** Scores at or above `match` (and clear of the runner-up by `margin`) are *the* answer; at or above `possible`, candidates. */
@@ -46,6 +52,7 @@ export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
   codePenalty: 0.2,
   exactScore: 0.95,
   pieceScore: 0.85,
+  corroborationWeight: 0.3,
   fuseWeight: 0.15,
   fuseCandidates: 5,
   fuseWindow: 0.15,
@@ -187,10 +194,13 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
       const candidates = [...wide.filter((c) => keep.has(c.doc)), ...byLines];
 
       const scored: Scored[] = candidates.map((candidate) => {
-        const found = bestLine(linesOf(candidate.doc));
+        const lines = linesOf(candidate.doc);
+        const found = bestLine(lines);
         const best: Scored = {
           candidate,
-          score: found.score,
+          score:
+            found.score +
+            options.corroborationWeight * corroboration(lines, found.matched, pasteTerms, idf, pasteWeight),
           line: found.line ?? { text: "", field: "error", terms: [], slots: 0, raw: [], masked: "", key: "" },
           matchedTerms: found.matched,
         };
@@ -223,9 +233,17 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
       const leader = scored[0]?.score ?? 0;
       if (options.fuseWeight > 0 && paste.text) {
         const masked = maskVariables(paste.text);
-        for (const s of scored.slice(0, options.fuseCandidates)) {
+        // Several articles often share a line (a title, a common message): compare each distinct line once,
+        // and give every contender with that line the same result, so ties stay ties.
+        const similarityOf = new Map<string, number>();
+        for (const s of scored) {
           if (leader - s.score > options.fuseWindow) break;
-          const similarity = fuseSimilarity(masked, s.line.masked);
+          let similarity = similarityOf.get(s.line.masked);
+          if (similarity === undefined) {
+            if (similarityOf.size >= options.fuseCandidates) break;
+            similarity = fuseSimilarity(masked, s.line.masked);
+            similarityOf.set(s.line.masked, similarity);
+          }
           s.score = Math.min(1, (1 - options.fuseWeight) * s.score + options.fuseWeight * similarity);
         }
         scored.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score);
@@ -349,6 +367,26 @@ function lineScore(
     : matchedLine / lineWeight;
   const w = options.pasteCoverageWeight;
   return { score: w * pasteCoverage + (1 - w) * Math.min(1, lineCoverage), matched };
+}
+
+/**
+ * The share of the paste (by IDF weight) that the article's other lines explain and its best line does not.
+ */
+function corroboration(
+  lines: readonly Line[],
+  matchedByBest: readonly string[],
+  pasteTerms: readonly string[],
+  idf: Map<string, number>,
+  pasteWeight: number,
+): number {
+  if (pasteWeight === 0) return 0;
+  const done = new Set(matchedByBest);
+  let extra = 0;
+  for (const term of pasteTerms) {
+    if (done.has(term)) continue;
+    if (lines.some((l) => l.terms.includes(term))) extra += idf.get(term) ?? 0;
+  }
+  return extra / pasteWeight;
 }
 
 /** IDF through the query's memo: the same line terms come up across candidates. */

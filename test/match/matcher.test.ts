@@ -142,6 +142,35 @@ describe("createMatcher on the sample knowledge base", () => {
     expect(response.verdict).toBe("match");
   });
 
+  it("prefers, for a paraphrase, the article whose title and symptoms together explain it over a lookalike message", () => {
+    // The paraphrase shares its message words with both quoted errors; only REAL's title and symptoms
+    // account for the rest of what the person wrote.
+    const real = article("REAL", "The gateway timed out (10060).");
+    real.title = "Webmail mailboxes do not open through the proxy";
+    real.symptoms = `Users who open their webmail mailboxes through the proxy see the browser wait, then:\n\n   ${real.errors[0]}`;
+    const lookalike = article("LOOK", "Mailbox upload to the gateway timed out (10060).");
+    lookalike.title = "Scanner driver installation fails";
+    const both = createMatcher([...articles, lookalike, real]);
+    const response = both.match(
+      "webmail mailboxes never open via the proxy, then the gateway times out 10060",
+    );
+    expect(response.results.map((r) => r.article.id).slice(0, 2)).toEqual(["REAL", "LOOK"]);
+  });
+
+  it("keeps tied articles tied: the character-level tie-break treats a shared line alike", () => {
+    // More articles than fuse.js re-scores, with the same title and no other line the paste touches: all
+    // must score exactly alike.
+    const twins = Array.from({ length: DEFAULT_MATCHER_OPTIONS.fuseCandidates + 3 }, (_, i) => {
+      const a = article(`T${i}`, `Unrelated printer fault number ${i}.`);
+      a.title = "Blue screen when the packet tracer driver loads";
+      return a;
+    });
+    const response = createMatcher(twins).match("blue screen as soon as the packet tracer driver loads", {
+      limit: 10,
+    });
+    expect(new Set(response.results.map((r) => r.score)).size).toBe(1);
+  });
+
   it("keeps its options and defaults in one place", () => {
     expect(DEFAULT_MATCHER_OPTIONS.thresholds.match).toBeGreaterThan(
       DEFAULT_MATCHER_OPTIONS.thresholds.possible,
