@@ -38,36 +38,48 @@ export class SearchIndex {
 
   constructor(articles: readonly Article[], options: IndexOptions) {
     this.articles = articles;
-    const docs: number[][] = [];
-    const tfs: number[][] = [];
-    const lengths = new Float64Array(articles.length);
     this.coded = new Uint8Array(articles.length);
-    articles.forEach((article, doc) => {
-      const tf = new Map<string, number>();
-      const add = (text: string, weight: number, mask = true) => {
-        for (const token of tokenize(mask ? maskVariables(text) : text.replace(KB_PLACEHOLDER, " "))) {
-          tf.set(token, (tf.get(token) ?? 0) + weight);
-          lengths[doc] = (lengths[doc] as number) + weight;
+    const lengths = new Float64Array(articles.length);
+    // Postings are gathered as flat (term, doc, tf) triples in growable typed arrays and grouped by term at
+    // the end: at 100k articles that is ~15M postings, which as per-term JS arrays and per-article Maps
+    // cost more time in allocation and GC than the tokenizing itself.
+    const flat = new Postings();
+    // Term frequencies of the current article, indexed by term id; `seen` lists the ids to flush and reset.
+    let tf = new Float64Array(1024);
+    const seen: number[] = [];
+    const add = (text: string, weight: number, mask = true) => {
+      for (const token of tokenize(mask ? maskVariables(text) : text.replace(KB_PLACEHOLDER, " "))) {
+        let id = this.termIds.get(token);
+        if (id === undefined) {
+          id = this.termIds.size;
+          this.termIds.set(token, id);
+          if (id >= tf.length) {
+            const grown = new Float64Array(tf.length * 2);
+            grown.set(tf);
+            tf = grown;
+          }
         }
-      };
-      const w = options.fieldWeights;
+        if (tf[id] === 0) seen.push(id);
+        tf[id] = (tf[id] as number) + weight;
+      }
+    };
+    const w = options.fieldWeights;
+    articles.forEach((article, doc) => {
       for (const error of article.errors) add(error, w.errors);
       add(article.title, w.title);
       add(article.queryWords.join(" "), w.queryWords);
       // Symptoms (long, and holding the quoted errors again) skip the full masking, the costliest step of the
       // build: their KB placeholders are dropped, and a stray path's words only add rare terms.
       add(article.symptoms, w.symptoms, false);
-      for (const [term, freq] of tf) {
-        let id = this.termIds.get(term);
-        if (id === undefined) {
-          id = docs.length;
-          this.termIds.set(term, id);
-          docs.push([]);
-          tfs.push([]);
-        }
-        (docs[id] as number[]).push(doc);
-        (tfs[id] as number[]).push(freq);
+      let length = 0;
+      for (const id of seen) {
+        const freq = tf[id] as number;
+        flat.push(id, doc, freq);
+        length += freq;
+        tf[id] = 0;
       }
+      seen.length = 0;
+      lengths[doc] = length;
       for (const code of articleCodes(article)) {
         this.coded[doc] = 1;
         const list = this.codeDocs.get(code);
@@ -75,27 +87,38 @@ export class SearchIndex {
         else this.codeDocs.set(code, [doc]);
       }
     });
+
     let total = 0;
     for (const length of lengths) total += length;
     const average = total / Math.max(1, articles.length) || 1;
-    this.docFreq = new Int32Array(docs.length);
-    this.idfs = new Float64Array(docs.length);
-    this.postingDocs = new Array(docs.length);
-    this.postingImpacts = new Array(docs.length);
-    for (let id = 0; id < docs.length; id++) {
-      const list = docs[id] as number[];
-      const freqs = tfs[id] as number[];
-      const impacts = new Float32Array(list.length);
-      for (let n = 0; n < list.length; n++) {
-        const tf = freqs[n] as number;
-        const norm =
-          options.k1 * (1 - options.b + (options.b * (lengths[list[n] as number] as number)) / average);
-        impacts[n] = (tf * (options.k1 + 1)) / (tf + norm);
-      }
-      this.docFreq[id] = list.length;
-      this.idfs[id] = bm25Idf(articles.length, list.length);
-      this.postingDocs[id] = Int32Array.from(list);
-      this.postingImpacts[id] = impacts;
+    const terms = this.termIds.size;
+    // Group by term (a counting sort; docs stay in ascending order within a term) into two shared buffers.
+    this.docFreq = new Int32Array(terms);
+    for (let n = 0; n < flat.size; n++) (this.docFreq[flat.terms[n] as number] as number)++;
+    const starts = new Int32Array(terms + 1);
+    for (let id = 0; id < terms; id++) starts[id + 1] = (starts[id] as number) + (this.docFreq[id] as number);
+    const allDocs = new Int32Array(flat.size);
+    const allImpacts = new Float32Array(flat.size);
+    const fill = starts.slice(0, terms);
+    for (let n = 0; n < flat.size; n++) {
+      const id = flat.terms[n] as number;
+      const doc = flat.docs[n] as number;
+      const freq = flat.freqs[n] as number;
+      const at = fill[id] as number;
+      fill[id] = at + 1;
+      const norm = options.k1 * (1 - options.b + (options.b * (lengths[doc] as number)) / average);
+      allDocs[at] = doc;
+      allImpacts[at] = (freq * (options.k1 + 1)) / (freq + norm);
+    }
+    this.idfs = new Float64Array(terms);
+    this.postingDocs = new Array(terms);
+    this.postingImpacts = new Array(terms);
+    for (let id = 0; id < terms; id++) {
+      const from = starts[id] as number;
+      const to = starts[id + 1] as number;
+      this.idfs[id] = bm25Idf(articles.length, to - from);
+      this.postingDocs[id] = allDocs.subarray(from, to);
+      this.postingImpacts[id] = allImpacts.subarray(from, to);
     }
   }
 
@@ -177,6 +200,33 @@ export class SearchIndex {
   private scoreboard(): Float64Array {
     if (!this.board) this.board = new Float64Array(this.articles.length);
     return this.board;
+  }
+}
+
+/** Growable (term id, doc, tf) triples, in typed arrays. */
+class Postings {
+  terms = new Int32Array(1 << 16);
+  docs = new Int32Array(1 << 16);
+  freqs = new Float32Array(1 << 16);
+  size = 0;
+
+  push(term: number, doc: number, freq: number): void {
+    if (this.size === this.terms.length) {
+      const capacity = this.terms.length * 2;
+      const terms = new Int32Array(capacity);
+      const docs = new Int32Array(capacity);
+      const freqs = new Float32Array(capacity);
+      terms.set(this.terms);
+      docs.set(this.docs);
+      freqs.set(this.freqs);
+      this.terms = terms;
+      this.docs = docs;
+      this.freqs = freqs;
+    }
+    this.terms[this.size] = term;
+    this.docs[this.size] = doc;
+    this.freqs[this.size] = freq;
+    this.size++;
   }
 }
 
