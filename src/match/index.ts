@@ -1,6 +1,6 @@
 import type { Article } from "../knowledge/types.js";
 import { extractErrorCodes, maskVariables } from "./normalize.js";
-import { tokenize } from "./tokens.js";
+import { comparable, hash32, tokenize } from "./tokens.js";
 
 /**
  * The shortlist index: BM25F over each article's quoted errors, title, query words and symptoms, kept as
@@ -33,6 +33,8 @@ export class SearchIndex {
   private postingDocs: Int32Array[] = [];
   private postingImpacts: Float32Array[] = [];
   private readonly codeDocs = new Map<string, number[]>();
+  /** Articles by the hash of each quoted error's word-for-word key (masked, `comparable`). */
+  private readonly messageDocs = new Map<number, number[]>();
   /** Articles quoting at least one error code. */
   private readonly coded: Uint8Array;
 
@@ -48,7 +50,10 @@ export class SearchIndex {
     let tf = new Float64Array(1024);
     const seen: number[] = [];
     const add = (text: string, weight: number, mask = true) => {
-      for (const token of tokenize(mask ? maskVariables(text) : text.replace(KB_PLACEHOLDER, " "))) {
+      addTokens(mask ? maskVariables(text) : text.replace(KB_PLACEHOLDER, " "), weight);
+    };
+    const addTokens = (text: string, weight: number) => {
+      for (const token of tokenize(text)) {
         let id = this.termIds.get(token);
         if (id === undefined) {
           id = this.termIds.size;
@@ -65,7 +70,14 @@ export class SearchIndex {
     };
     const w = options.fieldWeights;
     articles.forEach((article, doc) => {
-      for (const error of article.errors) add(error, w.errors);
+      for (const error of article.errors) {
+        const masked = maskVariables(error);
+        addTokens(masked, w.errors);
+        const key = hash32(comparable(masked));
+        const list = this.messageDocs.get(key);
+        if (!list) this.messageDocs.set(key, [doc]);
+        else if (list[list.length - 1] !== doc) list.push(doc);
+      }
       add(article.title, w.title);
       add(article.queryWords.join(" "), w.queryWords);
       // Symptoms (long, and holding the quoted errors again) skip the full masking, the costliest step of the
@@ -141,6 +153,15 @@ export class SearchIndex {
   /** Whether the article quotes any error code at all. */
   quotesCodes(doc: number): boolean {
     return this.coded[doc] === 1;
+  }
+
+  /**
+   * Articles one of whose quoted errors is, word for word, the text with this `comparable` key (masked the
+   * same way); rarely also an article whose key merely shares the hash, which re-scoring sets right. Lets an
+   * exact paste find its article however many others share most of its words.
+   */
+  articlesQuoting(key: string): readonly number[] {
+    return key ? (this.messageDocs.get(hash32(key)) ?? []) : [];
   }
 
   /** Articles quoting an error code (canonical form). */

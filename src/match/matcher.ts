@@ -2,7 +2,7 @@ import Fuse from "fuse.js";
 import type { Article } from "../knowledge/types.js";
 import { type Candidate, type IndexOptions, SearchIndex } from "./index.js";
 import { maskVariables, normalizePaste } from "./normalize.js";
-import { nearStopWord, stem, tokenize, withinOneEdit, words } from "./tokens.js";
+import { comparable, nearStopWord, stem, tokenize, withinOneEdit, words } from "./tokens.js";
 import type { Matcher, MatchOptions, MatchResponse, MatchResult, MatchWhy, Verdict } from "./types.js";
 
 /** Every knob of the matcher, with its default, in one place. docs/matcher.md says why each value. */
@@ -104,6 +104,10 @@ interface Scored {
 const MIN_PIECE_CHARS = 24;
 const MIN_PIECE_WORDS = 4;
 
+// Paste lines looked up word for word in the quoted errors, and articles taken per line.
+const MAX_EXACT_LINES = 50;
+const MAX_EXACT_ARTICLES = 10;
+
 // Paste words in at most this many articles may be typos of a line word.
 const RARE_DF = 2;
 // A variable part of a line takes up to this many unknown paste words, once this much of the line matched.
@@ -192,6 +196,19 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
         .slice(0, options.shortlistSize - keep.size)
         .map((x) => x.c);
       const candidates = [...wide.filter((c) => keep.has(c.doc)), ...byLines];
+      // Articles quoting the paste, or one of its lines, word for word are candidates whatever BM25F thinks:
+      // in a large KB, hundreds of articles can share most of a short message's words.
+      const pasteKey = comparable(paste.text); // normalizePaste has masked it already
+      const present = new Set(candidates.map((c) => c.doc));
+      const keys = new Set([pasteKey, ...paste.text.split("\n", MAX_EXACT_LINES).map(comparable)]);
+      for (const key of keys) {
+        for (const doc of index.articlesQuoting(key).slice(0, MAX_EXACT_ARTICLES)) {
+          if (present.has(doc)) continue;
+          present.add(doc);
+          const codes = paste.codes.filter((code) => index.articlesWithCode(code).includes(doc));
+          candidates.push({ doc, bm25: 0, codes });
+        }
+      }
 
       const scored: Scored[] = candidates.map((candidate) => {
         const lines = linesOf(candidate.doc);
@@ -217,16 +234,21 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
 
       // The paste is, word for word, one of the article's lines (or a long enough piece of one): the
       // strongest evidence there is.
-      const pasteKey = comparable(paste.text); // normalizePaste has masked it already
       const canBePiece = pasteKey.length >= MIN_PIECE_CHARS && pasteKey.split(" ").length >= MIN_PIECE_WORDS;
-      for (const s of scored.slice(0, options.fuseCandidates * 2)) {
+      // Every candidate is checked for the whole line (one string comparison: an article found by the exact
+      // lookup may rank below many lookalikes); only the best few for a piece.
+      scored.forEach((s, rank) => {
         const lineKey = s.line.key;
         const whole = pasteKey.length > 0 && lineKey === pasteKey;
-        const piece = !whole && canBePiece && ` ${lineKey} `.includes(` ${pasteKey} `);
+        const piece =
+          !whole &&
+          canBePiece &&
+          rank < options.fuseCandidates * 2 &&
+          ` ${lineKey} `.includes(` ${pasteKey} `);
         s.exact = whole || piece;
         if (whole) s.score = Math.max(s.score, options.exactScore);
         else if (piece) s.score = Math.max(s.score, options.pieceScore);
-      }
+      });
       scored.sort((a, b) => b.score - a.score);
       // Token scores tie when lines differ only in stop words, punctuation or word order; fuse.js compares
       // characters and breaks those ties. Only the close contenders pay for it.
@@ -456,14 +478,6 @@ function whyOf(s: Scored): MatchWhy {
     if (matched.has(key) && !words.some((w) => w.toLowerCase() === word.toLowerCase())) words.push(word);
   }
   return { line: s.line.text, field: s.line.field, codes: s.candidate.codes, terms: words.slice(0, 12) };
-}
-
-/** Lower case, letters and digits only: how two (masked) texts are compared word for word. */
-function comparable(masked: string): string {
-  return masked
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\u27e8\u27e9]+/gu, " ")
-    .trim();
 }
 
 function round(n: number): number {

@@ -118,3 +118,21 @@ export function withinOneEdit(a: string, b: string): boolean {
   // insertion or deletion
   return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
+
+/** Lower case, letters and digits only: how two (masked) texts are compared word for word. */
+export function comparable(masked: string): string {
+  return masked
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\u27e8\u27e9]+/gu, " ")
+    .trim();
+}
+
+/** 32-bit FNV-1a of a string: a compact key for exact-text lookups (a collision only adds a candidate). */
+export function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

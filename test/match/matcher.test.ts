@@ -142,6 +142,24 @@ describe("createMatcher on the sample knowledge base", () => {
     expect(response.verdict).toBe("match");
   });
 
+  it("finds the article quoting the paste word for word however many articles share most of its words", () => {
+    const tail = "Exchange Information Store ID no: 80070057-0501-00000000";
+    const message = `The client operation failed ${tail}`;
+    const filler = Array.from(
+      { length: 40 },
+      (_, i) => `Paragraph ${i} about public folders and news feeds.`,
+    );
+    const real = article("REAL", message);
+    real.symptoms += `\n\n${filler.join("\n\n")}`;
+    // More lookalikes than the BM25F shortlist holds, each quoting the distinctive part twice in short text.
+    const lookalikes = Array.from({ length: 300 }, (_, i) =>
+      article(`L${i}`, `Setup of client ${i} failed: ${tail}. Operation ${tail}.`),
+    );
+    const response = createMatcher([...lookalikes, real]).match(message);
+    expect(response.results[0]?.article.id).toBe("REAL");
+    expect(response.verdict).toBe("match");
+  });
+
   it("prefers, for a paraphrase, the article whose title and symptoms together explain it over a lookalike message", () => {
     // The paraphrase shares its message words with both quoted errors; only REAL's title and symptoms
     // account for the rest of what the person wrote.
