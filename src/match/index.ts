@@ -78,10 +78,10 @@ export class SearchIndex {
         if (!list) this.messageDocs.set(key, [doc]);
         else if (list[list.length - 1] !== doc) list.push(doc);
       }
-      add(article.title, w.title);
-      add(article.queryWords.join(" "), w.queryWords);
-      // Symptoms (long, and holding the quoted errors again) skip the full masking, the costliest step of the
-      // build: their KB placeholders are dropped, and a stray path's words only add rare terms.
+      // Only the quoted errors get the full masking, the costliest step of the build; the other fields have
+      // their KB placeholders dropped, and a stray path's words in them only add rare terms.
+      add(article.title, w.title, false);
+      add(article.queryWords.join(" "), w.queryWords, false);
       add(article.symptoms, w.symptoms, false);
       let length = 0;
       for (const id of seen) {

@@ -257,16 +257,19 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
         const masked = maskVariables(paste.text);
         // Several articles often share a line (a title, a common message): compare each distinct line once,
         // and give every contender with that line the same result, so ties stay ties.
+        // Contenders past the first `fuseCandidates` distinct lines get the lowest similarity found: never
+        // better than those compared, and never left with an unblended (higher) score.
         const similarityOf = new Map<string, number>();
+        let lowest = 1;
         for (const s of scored) {
           if (leader - s.score > options.fuseWindow) break;
           let similarity = similarityOf.get(s.line.masked);
-          if (similarity === undefined) {
-            if (similarityOf.size >= options.fuseCandidates) break;
+          if (similarity === undefined && similarityOf.size < options.fuseCandidates) {
             similarity = fuseSimilarity(masked, s.line.masked);
             similarityOf.set(s.line.masked, similarity);
+            lowest = Math.min(lowest, similarity);
           }
-          s.score = Math.min(1, (1 - options.fuseWeight) * s.score + options.fuseWeight * similarity);
+          s.score = (1 - options.fuseWeight) * s.score + options.fuseWeight * (similarity ?? lowest);
         }
         scored.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score);
       }
@@ -429,7 +432,8 @@ function applyCodes(
   options: MatcherOptions,
 ): number {
   if (pasteCodes.length === 0) return score;
-  if (candidate.codes.length > 0) return Math.min(1, score + options.codeBonus);
+  // Not capped at 1: scores only become [0, 1] in the results, so bonuses keep ranking apart what they lift.
+  if (candidate.codes.length > 0) return score + options.codeBonus;
   // The paste names a code this article never quotes: a strong sign it is about something else, unless the
   // article quotes no code at all (many messages have none).
   return articleQuotesCodes ? Math.max(0, score - options.codePenalty) : score;
