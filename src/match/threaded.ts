@@ -1,0 +1,133 @@
+/**
+ * The matcher behind an async interface, so the Slack app never waits on it synchronously: either in this
+ * thread (small knowledge bases, tests) or in a worker thread that loads and indexes the knowledge folder
+ * itself and answers queries there. At 100k articles a query's worst case is ~60 ms and the build several
+ * seconds (docs/matcher.md): on the main thread either would stall every other Slack request.
+ */
+import { Worker } from "node:worker_threads";
+import type { Article, Problem } from "../knowledge/types.js";
+import type { MatcherOverrides } from "./matcher.js";
+import type { Matcher, MatchOptions, MatchResponse } from "./types.js";
+
+export interface AsyncMatcher {
+  match(text: string, options?: MatchOptions): Promise<MatchResponse>;
+  /** The article with this id, or undefined when the knowledge base (no longer) has it. */
+  article(id: string): Promise<Article | undefined>;
+  /** Articles indexed. */
+  readonly size: number;
+  close(): Promise<void>;
+}
+
+/** An in-thread matcher behind the async interface. */
+export function inThread(matcher: Matcher, articles: readonly Article[]): AsyncMatcher {
+  const byId = new Map(articles.map((a) => [a.id, a]));
+  return {
+    size: matcher.size,
+    match: async (text, options) => matcher.match(text, options),
+    article: async (id) => byId.get(id),
+    close: async () => {},
+  };
+}
+
+export type WorkerRequest =
+  | { type: "match"; id: number; text: string; options?: MatchOptions }
+  | { type: "article"; id: number; articleId: string };
+
+export type WorkerReply =
+  | { type: "ready"; size: number; buildMs: number; problems: Problem[]; files: number }
+  | { type: "failed"; message: string }
+  | { type: "result"; id: number; response: MatchResponse }
+  | { type: "article"; id: number; article: Article | null }
+  | { type: "error"; id: number; message: string };
+
+export interface ThreadedMatcher extends AsyncMatcher {
+  /** Time the worker took to build the index. */
+  readonly buildMs: number;
+  /** Problems found while loading the knowledge folder (empty when articles were given). */
+  readonly problems: Problem[];
+}
+
+/**
+ * Starts a worker that loads `knowledgeDir` (or takes `articles`) and builds the index; resolves once it can
+ * answer. Rejects when the folder cannot be loaded at all.
+ */
+export async function startThreadedMatcher(
+  source: { knowledgeDir: string } | { articles: Article[] },
+  overrides?: MatcherOverrides,
+): Promise<ThreadedMatcher> {
+  const here = new URL(import.meta.url);
+  const typescript = here.pathname.endsWith(".ts");
+  // Under tsx or vitest this module is TypeScript: the worker needs the same transpiler.
+  const worker = new Worker(new URL(typescript ? "./worker-tsx.mjs" : "./worker.js", here), {
+    workerData: { ...source, overrides },
+  });
+  const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let exited: Error | null = null;
+
+  const ready = await new Promise<Extract<WorkerReply, { type: "ready" }>>((resolve, reject) => {
+    const onMessage = (reply: WorkerReply) => {
+      if (reply.type === "ready") done(() => resolve(reply));
+      else if (reply.type === "failed") done(() => reject(new Error(reply.message)));
+    };
+    const onError = (error: Error) => done(() => reject(error));
+    const onExit = (code: number) =>
+      done(() => reject(new Error(`matcher worker exited (code ${code}) before it was ready`)));
+    // Only our own listeners come off: Worker keeps internal ones that removeAllListeners would break.
+    const done = (settle: () => void) => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      settle();
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+  });
+
+  const failAll = (error: Error) => {
+    exited = error;
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  worker.on("message", (reply: WorkerReply) => {
+    if (!("id" in reply)) return;
+    const waiting = pending.get(reply.id);
+    if (!waiting) return;
+    pending.delete(reply.id);
+    if (reply.type === "error") waiting.reject(new Error(`matcher worker: ${reply.message}`));
+    else waiting.resolve(reply);
+  });
+  worker.on("error", (error) => failAll(error));
+  const onExit = (code: number) => failAll(new Error(`matcher worker exited (code ${code})`));
+  worker.on("exit", onExit);
+
+  type Unsent = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, "id"> : never) : never;
+  const request = (message: Unsent) => {
+    if (exited) return Promise.reject(exited);
+    const id = nextId++;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  };
+
+  return {
+    size: ready.size,
+    buildMs: ready.buildMs,
+    problems: ready.problems,
+    async match(text, options) {
+      const reply = await request({ type: "match", text, options });
+      return (reply as Extract<WorkerReply, { type: "result" }>).response;
+    },
+    async article(articleId) {
+      const reply = await request({ type: "article", articleId });
+      return (reply as Extract<WorkerReply, { type: "article" }>).article ?? undefined;
+    },
+    async close() {
+      worker.off("exit", onExit);
+      failAll(new Error("matcher closed"));
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Worker-thread entry of the threaded matcher (see threaded.ts): loads the knowledge folder, builds the index
+ * and answers match requests, so neither the build (seconds at 100k articles) nor a slow query (~60 ms worst
+ * case at 100k) ever blocks the app's event loop.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { loadKnowledge } from "../knowledge/load.js";
+import type { Article } from "../knowledge/types.js";
+import { createMatcher, type MatcherOverrides } from "./matcher.js";
+import type { WorkerReply, WorkerRequest } from "./threaded.js";
+
+interface Init {
+  knowledgeDir?: string;
+  articles?: Article[];
+  overrides?: MatcherOverrides;
+}
+
+const port = parentPort;
+if (!port) throw new Error("worker.ts runs only as a worker thread");
+const init = workerData as Init;
+
+const send = (reply: WorkerReply) => port.postMessage(reply);
+
+try {
+  const kb = init.knowledgeDir ? await loadKnowledge(init.knowledgeDir) : null;
+  const articles = kb?.articles ?? init.articles ?? [];
+  const byId = new Map(articles.map((a) => [a.id, a]));
+  const started = performance.now();
+  const matcher = createMatcher(articles, init.overrides);
+  send({
+    type: "ready",
+    size: matcher.size,
+    buildMs: performance.now() - started,
+    problems: kb?.problems ?? [],
+    files: kb?.files ?? articles.length,
+  });
+  port.on("message", (request: WorkerRequest) => {
+    try {
+      if (request.type === "match") {
+        send({ type: "result", id: request.id, response: matcher.match(request.text, request.options) });
+      } else if (request.type === "article") {
+        send({ type: "article", id: request.id, article: byId.get(request.articleId) ?? null });
+      }
+    } catch (error) {
+      send({
+        type: "error",
+        id: request.id,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  });
+} catch (error) {
+  send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+}
