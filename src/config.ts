@@ -1,7 +1,10 @@
 /**
- * Environment settings, parsed and validated in one place. Later issues add the Slack settings here;
- * nothing else in the code reads `process.env`.
+ * Environment settings, parsed and validated in one place (zod); nothing else in the code reads
+ * `process.env`. Errors name the variable and what is wrong with it, never its value: tokens and secrets
+ * must not reach a log.
  */
+import { z } from "zod";
+
 export interface KnowledgeConfig {
   /** Folder of knowledge articles (`KNOWLEDGE_DIR`, default `./knowledge`). */
   knowledgeDir: string;
@@ -14,5 +17,114 @@ export function readKnowledgeConfig(env: NodeJS.ProcessEnv = process.env): Knowl
   return { knowledgeDir: dir ? dir : DEFAULT_KNOWLEDGE_DIR };
 }
 
-/** Names of the Slack credentials the bot will need, for the start-up hint. */
+/** Names of the Slack credentials, for start-up hints. */
 export const SLACK_CREDENTIAL_VARS = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"] as const;
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type SlackConnection =
+  | { mode: "socket"; botToken: string; appToken: string }
+  | { mode: "http"; botToken: string; signingSecret: string };
+
+export interface AppConfig extends KnowledgeConfig {
+  slack: SlackConnection;
+  /** Slack Web API base URL, for the Web API client and the Socket Mode client alike (ends with `/`). */
+  slackApiUrl: string;
+  /** Port of the HTTP receiver (HTTP mode) and of `/healthz` (both modes). */
+  port: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Channel id escalations go to, when set. */
+  helpdeskChannel: string | null;
+  /** Channels where every message is triaged, not only those that look like an error paste. */
+  triageChannels: string[];
+}
+
+/** Start-up stops with this: which variables are missing or wrong, one line each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+const channelId = /^[CGD][A-Z0-9]{6,}$/;
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith("xoxb-"), {
+    message: "must be a bot token (xoxb-…)",
+  }),
+  SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith("xapp-"), {
+    message: "must be an app-level token (xapp-…) with the connections:write scope",
+  }),
+  SLACK_SIGNING_SECRET: optionalText.refine((v) => v === undefined || /^[0-9a-f]{16,}$/i.test(v), {
+    message: "must be the app's signing secret (hex, from Basic Information)",
+  }),
+  SLACK_API_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+    message: "must be an http(s) URL",
+  }),
+  PORT: optionalText.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) <= 65535), {
+    message: "must be a port number (0-65535)",
+  }),
+  KNOWLEDGE_DIR: optionalText,
+  DATA_DIR: optionalText,
+  LOG_LEVEL: optionalText.refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v), {
+    message: `must be one of ${LOG_LEVELS.join(", ")}`,
+  }),
+  HELPDESK_CHANNEL: optionalText.refine((v) => v === undefined || channelId.test(v), {
+    message:
+      "must be a channel id (C…/G…), not a name: right-click the channel, Copy link, take the last part",
+  }),
+  TRIAGE_CHANNELS: optionalText.refine(
+    (v) => v === undefined || v.split(/[\s,]+/).every((c) => c === "" || channelId.test(c)),
+    { message: "must be channel ids (C…/G…) separated by commas" },
+  ),
+});
+
+/** True when no Slack credential is set at all: `npm start` then runs the local sandbox. */
+export function hasNoSlackCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  return SLACK_CREDENTIAL_VARS.every((name) => !env[name]?.trim());
+}
+
+/**
+ * Reads the app's configuration. Throws ConfigError naming every problem: partial credentials (a bot
+ * token with neither signing secret nor app token, an app token without a bot token, ...), malformed
+ * values. Socket Mode wins when both an app token and a signing secret are set.
+ */
+export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  let slack: SlackConnection | null = null;
+  if (!e.SLACK_BOT_TOKEN) {
+    problems.push("SLACK_BOT_TOKEN is missing (OAuth & Permissions → Bot User OAuth Token, xoxb-…)");
+  } else if (e.SLACK_APP_TOKEN) {
+    slack = { mode: "socket", botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN };
+  } else if (e.SLACK_SIGNING_SECRET) {
+    slack = { mode: "http", botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET };
+  } else {
+    problems.push(
+      "set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode: the bot token alone cannot receive events",
+    );
+  }
+  if (problems.length > 0 || !slack) throw new ConfigError(problems);
+  const apiUrl = e.SLACK_API_URL ?? "https://slack.com/api/";
+  return {
+    slack,
+    slackApiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
+    port: e.PORT === undefined ? 3000 : Number(e.PORT),
+    knowledgeDir: e.KNOWLEDGE_DIR ?? DEFAULT_KNOWLEDGE_DIR,
+    dataDir: e.DATA_DIR ?? "data",
+    logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? "info",
+    helpdeskChannel: e.HELPDESK_CHANNEL ?? null,
+    triageChannels: (e.TRIAGE_CHANNELS ?? "").split(/[\s,]+/).filter(Boolean),
+  };
+}

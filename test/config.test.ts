@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, hasNoSlackCredentials, readAppConfig } from "../src/config.js";
+
+const bot = "xoxb-1-2-abc";
+const app = "xapp-1-A1-2-def";
+const secret = "0123456789abcdef0123456789abcdef";
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    readAppConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe("readAppConfig", () => {
+  it("chooses Socket Mode with an app token, HTTP mode with a signing secret", () => {
+    expect(readAppConfig({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app }).slack).toEqual({
+      mode: "socket",
+      botToken: bot,
+      appToken: app,
+    });
+    expect(readAppConfig({ SLACK_BOT_TOKEN: bot, SLACK_SIGNING_SECRET: secret }).slack.mode).toBe("http");
+  });
+
+  it("fills defaults: Slack's API URL, port 3000, ./knowledge, ./data, info", () => {
+    const config = readAppConfig({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app });
+    expect(config).toMatchObject({
+      slackApiUrl: "https://slack.com/api/",
+      port: 3000,
+      knowledgeDir: "knowledge",
+      dataDir: "data",
+      logLevel: "info",
+      helpdeskChannel: null,
+      triageChannels: [],
+    });
+  });
+
+  it("reads the optional settings, adding the trailing slash the API URL needs", () => {
+    const config = readAppConfig({
+      SLACK_BOT_TOKEN: bot,
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: "http://127.0.0.1:4000/api",
+      PORT: "8080",
+      HELPDESK_CHANNEL: "C0123HELP",
+      TRIAGE_CHANNELS: "C0123AAAA, G0456BBBB",
+      LOG_LEVEL: "debug",
+    });
+    expect(config.slackApiUrl).toBe("http://127.0.0.1:4000/api/");
+    expect(config.port).toBe(8080);
+    expect(config.triageChannels).toEqual(["C0123AAAA", "G0456BBBB"]);
+  });
+
+  it("stops on partial credentials, naming what is missing", () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: bot }).join()).toMatch(/SLACK_APP_TOKEN.*SLACK_SIGNING_SECRET/);
+    expect(problemsOf({ SLACK_APP_TOKEN: app }).join()).toMatch(/SLACK_BOT_TOKEN is missing/);
+    expect(problemsOf({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: "xoxp-user" }).join()).toMatch(
+      /SLACK_APP_TOKEN.*xapp-/,
+    );
+  });
+
+  it("reports every malformed value at once, and never a secret's value", () => {
+    const env = {
+      SLACK_BOT_TOKEN: "xoxp-secret-user-token",
+      SLACK_SIGNING_SECRET: "not-hex-secret-value",
+      PORT: "http",
+      HELPDESK_CHANNEL: "#helpdesk",
+    };
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(4);
+    const text = problems.join("\n");
+    expect(text).not.toContain("xoxp-secret-user-token");
+    expect(text).not.toContain("not-hex-secret-value");
+  });
+
+  it("knows when no Slack credential is set at all", () => {
+    expect(hasNoSlackCredentials({})).toBe(true);
+    expect(hasNoSlackCredentials({ SLACK_BOT_TOKEN: " " })).toBe(true);
+    expect(hasNoSlackCredentials({ SLACK_APP_TOKEN: app })).toBe(false);
+  });
+});
