@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadKnowledge } from "../src/knowledge/load.js";
 import { createMatcher } from "../src/match/matcher.js";
+import { type PassiveAction, passiveAction, pasteShape } from "../src/match/paste-shape.js";
 
 interface Query {
   id: string;
@@ -30,6 +31,8 @@ interface Outcome {
   top: string[];
   ms: number;
   why: string;
+  /** What the bot would do with this paste posted in a channel, unasked. */
+  passive: PassiveAction;
 }
 
 const root = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -62,6 +65,10 @@ const runs: { corpus: string; dir: string; queries: Query[] }[] = values.knowled
     ].map((r) => ({ ...r, queries: queries.filter((q) => q.corpus === r.corpus || q.corpus === "both") }));
 
 const outcomes: Outcome[] = [];
+const chat = readFileSync(path.join(root, "test", "fixtures", "chat-messages.txt"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim() && !l.startsWith("#"));
+const chatSpoke: string[] = [];
 for (const run of runs) {
   const kb = await loadKnowledge(run.dir);
   const started = performance.now();
@@ -83,7 +90,18 @@ for (const run of runs) {
       why: response.results[0]
         ? `${response.results[0].score} ${response.results[0].why.line.slice(0, 90)}`
         : "",
+      passive: passiveAction(pasteShape(q.query), response.verdict, response.results[0]?.score ?? 0, false),
     });
+  }
+  for (const message of chat) {
+    const response = matcher.match(message);
+    const action = passiveAction(
+      pasteShape(message),
+      response.verdict,
+      response.results[0]?.score ?? 0,
+      false,
+    );
+    if (action !== "silent") chatSpoke.push(`${run.corpus}: ${message}`);
   }
   console.log(
     `${run.corpus}: ${kb.articles.length} articles, index built in ${Math.round(buildMs)} ms, ${run.queries.length} queries`,
@@ -127,6 +145,32 @@ for (const [key, list] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
 const all = outcomes.map((o) => o.ms).sort((a, b) => a - b);
 console.log(
   `all queries: latency p50 ${quantile(all, 0.5).toFixed(2)} ms, p95 ${quantile(all, 0.95).toFixed(2)} ms`,
+);
+
+// Passive triage in a channel: pasteShape decides what is an error paste, passiveAction what to post.
+console.log(
+  `\npassive replies in a channel (nobody asked the bot):\n${"kind".padEnd(12)} ${"n".padStart(5)}  looks-like-error  answered-right  candidates-with-right  silent  wrong-answer`,
+);
+for (const kind of [...new Set(outcomes.map((o) => o.query.kind))].sort()) {
+  const list = outcomes.filter((o) => o.query.kind === kind);
+  const shaped = list.filter((o) => pasteShape(o.query.query).isError).length;
+  const right = list.filter(
+    (o) => o.passive === "answer" && expected(o.query).includes(o.top[0] ?? ""),
+  ).length;
+  const wrong = list.filter(
+    (o) => o.passive === "answer" && !expected(o.query).includes(o.top[0] ?? ""),
+  ).length;
+  const candidates = list.filter(
+    (o) => o.passive === "candidates" && o.top.slice(0, 3).some((id) => expected(o.query).includes(id)),
+  ).length;
+  const silent = list.filter((o) => o.passive === "silent").length;
+  console.log(
+    `${kind.padEnd(12)} ${String(list.length).padStart(5)}  ${pct(shaped, list.length).padStart(16)}  ${pct(right, list.length).padStart(14)}  ${pct(candidates, list.length).padStart(21)}  ${pct(silent, list.length).padStart(6)}  ${pct(wrong, list.length).padStart(12)}`,
+  );
+  report[`passive:${kind}`] = { n: list.length, shaped, right, candidates, silent, wrong };
+}
+console.log(
+  `ordinary chat (test/fixtures/chat-messages.txt, ${chat.length} messages x ${runs.length} corpora): bot spoke ${chatSpoke.length} times${chatSpoke.length ? `: ${chatSpoke.slice(0, 5).join(" | ")}` : ""}`,
 );
 
 const misses = Number(values.misses ?? 0);
