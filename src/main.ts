@@ -1,29 +1,89 @@
 /**
- * `npm start`. The Slack app is not built yet (issue 5); until then start-up checks the knowledge folder,
- * prints its summary and says which Slack credentials the bot will need.
+ * `npm start`: the Slack bot. Reads the environment (config.ts), loads and indexes the knowledge folder in a
+ * worker thread while connecting to Slack, and serves /healthz. With no Slack credentials at all it says how
+ * to set them (the local sandbox arrives with issue 7).
  */
-import { readKnowledgeConfig, SLACK_CREDENTIAL_VARS } from "./config.js";
+import { ConfigError, hasNoSlackCredentials, readAppConfig, readKnowledgeConfig } from "./config.js";
 import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
 import { loadKnowledge } from "./knowledge/load.js";
 import { formatSummary, summarize } from "./knowledge/report.js";
+import { startThreadedMatcher, whenReady } from "./match/threaded.js";
+import { createSlackApp } from "./slack/app.js";
+import { createDeduper } from "./slack/dedupe.js";
+import { createLogger } from "./slack/logger.js";
+import { createRecentTriages } from "./store/recent-triages.js";
 
-const { knowledgeDir } = readKnowledgeConfig();
-try {
-  const summary = summarize(await loadKnowledge(knowledgeDir));
-  process.stdout.write(`${formatSummary(summary)}\n\n`);
+if (hasNoSlackCredentials()) {
+  const { knowledgeDir } = readKnowledgeConfig();
+  try {
+    process.stdout.write(`${formatSummary(summarize(await loadKnowledge(knowledgeDir)))}\n\n`);
+  } catch (error) {
+    if (!(error instanceof KnowledgeDirError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+  }
   process.stdout.write(
     [
-      "The Slack bot itself is not part of this version yet: the knowledge base above is what it will answer from.",
-      `To run it in Slack later you will set ${SLACK_CREDENTIAL_VARS.join(", ")} (see README.md).`,
-      "Try: npm run --silent triage -- kb show KT1001",
+      "No Slack credentials are set, so the bot cannot connect to Slack.",
+      "Create the app from manifest.yml (README.md, 'Install in Slack'), then either",
+      "  SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… npm start            (Socket Mode), or",
+      "  SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… PORT=3000 npm start  (HTTP mode).",
+      "Meanwhile try the matcher: npm run --silent triage -- match 'System error 53 has occurred.'",
       "",
     ].join("\n"),
   );
-  process.exitCode = summary.errors > 0 ? 1 : 0;
-} catch (error) {
-  if (!(error instanceof KnowledgeDirError)) throw error;
-  process.stderr.write(
-    `${error.message}\nSet KNOWLEDGE_DIR to a folder of articles (see knowledge/README.md).\n`,
-  );
-  process.exitCode = 1;
+  process.exit(1);
 }
+
+let config: ReturnType<typeof readAppConfig>;
+try {
+  config = readAppConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\nSee README.md for the settings.\n`);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+const matcher = whenReady(startThreadedMatcher({ knowledgeDir: config.knowledgeDir }));
+const slack = createSlackApp(
+  config,
+  {
+    matcher,
+    triages: createRecentTriages(),
+    dedupe: createDeduper(),
+    logger,
+    triageChannels: new Set(config.triageChannels),
+  },
+  { logger },
+);
+
+matcher.ready.then(
+  (ready) => {
+    slack.health.knowledge = true;
+    const problems = "problems" in ready ? (ready.problems as { severity: string }[]) : [];
+    logger.info(
+      {
+        articles: ready.size,
+        errors: problems.filter((p) => p.severity === "error").length,
+        dir: config.knowledgeDir,
+      },
+      "knowledge base indexed",
+    );
+  },
+  (error: unknown) => {
+    logger.fatal({ err: error, dir: config.knowledgeDir }, "cannot load the knowledge base");
+    process.exit(1);
+  },
+);
+
+await slack.start();
+logger.info({ mode: config.slack.mode, port: config.port }, "kb-triage is running");
+
+const shutdown = async (signal: string) => {
+  logger.info({ signal }, "shutting down");
+  await slack.stop().catch(() => undefined);
+  await matcher.close();
+  process.exit(0);
+};
+process.once("SIGINT", () => void shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -131,3 +131,27 @@ export async function startThreadedMatcher(
     },
   };
 }
+
+/**
+ * An AsyncMatcher available at once whose calls wait for one still being built, so the app can connect to
+ * Slack while the knowledge base loads. A failed build fails every call with its error.
+ */
+export function whenReady(building: Promise<AsyncMatcher>): AsyncMatcher & { ready: Promise<AsyncMatcher> } {
+  let built: AsyncMatcher | null = null;
+  const ready = building.then((matcher) => {
+    built = matcher;
+    return matcher;
+  });
+  ready.catch(() => undefined); // reported by whoever awaits `ready`
+  return {
+    ready,
+    get size() {
+      return built?.size ?? 0;
+    },
+    match: async (text, options) => (await ready).match(text, options),
+    article: async (id) => (await ready).article(id),
+    close: async () => {
+      await (await ready.catch(() => null))?.close();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Buttons on answers. Each value holds only ids (a triage id, an article id); the rest is looked up, and a
+ * click on a triage that is too old, or on an article removed from the knowledge base, gets a polite
+ * ephemeral explanation.
+ */
+import type { App, BlockButtonAction } from "@slack/bolt";
+import type { MatchResult } from "../../match/types.js";
+import { answerBlocks, articleModal, otherMatchesBlocks } from "../../reply/blocks.js";
+import { ACTIONS, decodeButtonValue } from "../../reply/ids.js";
+import type { TriageRecord } from "../../store/recent-triages.js";
+import type { SlackDeps } from "../triage.js";
+
+const STALE =
+  "That answer is too old for me to act on (or its article has left the knowledge base). Paste the error again, or use /triage.";
+
+export function registerActionListeners(app: App, deps: SlackDeps): void {
+  /** The triage and article behind a click, or null after telling the user why not. */
+  const lookUp = async (
+    value: string | undefined,
+    respond: (message: {
+      response_type: "ephemeral";
+      replace_original: false;
+      text: string;
+    }) => Promise<unknown>,
+  ): Promise<{ record: TriageRecord; articleId: string | undefined } | null> => {
+    const ids = decodeButtonValue(value ?? "");
+    const record = ids ? deps.triages.get(ids.triageId) : undefined;
+    if (!ids || !record) {
+      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+      return null;
+    }
+    // A button without an article id refers to the triage's top answer.
+    return { record, articleId: ids.articleId ?? record.results[0]?.articleId };
+  };
+  /** The record's paste matched again, for the result of one article (scores and "why" are not stored). */
+  const resultFor = async (record: TriageRecord, articleId: string): Promise<MatchResult | null> => {
+    const response = await deps.matcher.match(record.text, { limit: 20 });
+    const found = response.results.find((r) => r.article.id === articleId);
+    if (found) return found;
+    const article = await deps.matcher.article(articleId);
+    if (!article) return null;
+    const score = record.results.find((r) => r.articleId === articleId)?.score ?? 0;
+    return { article, score, why: { line: "", field: "error", codes: [], terms: [] } };
+  };
+
+  app.action<BlockButtonAction>(ACTIONS.share, async ({ ack, action, body, respond }) => {
+    await ack();
+    const found = await lookUp(action.value, respond);
+    const result = found?.articleId ? await resultFor(found.record, found.articleId) : null;
+    if (!found) return;
+    if (!result) {
+      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+      return;
+    }
+    const reply = answerBlocks({
+      triageId: found.record.id,
+      result,
+      verdict: found.record.verdict,
+      buttons: ["fullArticle"],
+      sharedBy: body.user.id,
+    });
+    await respond({
+      response_type: "in_channel",
+      replace_original: false,
+      text: reply.text,
+      blocks: reply.blocks as never,
+    });
+    // The private copy has served its purpose.
+    await respond({ delete_original: true }).catch(() => undefined);
+  });
+
+  app.action<BlockButtonAction>(ACTIONS.otherMatches, async ({ ack, action, respond }) => {
+    await ack();
+    const found = await lookUp(action.value, respond);
+    if (!found) return;
+    const response = await deps.matcher.match(found.record.text, { limit: 4 });
+    const shown = found.articleId ?? found.record.results[0]?.articleId;
+    const others = response.results.filter((r) => r.article.id !== shown).slice(0, 3);
+    const reply = otherMatchesBlocks({
+      triageId: found.record.id,
+      results: others,
+      excludeArticleId: shown ?? "",
+    });
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      text: reply.text,
+      blocks: reply.blocks as never,
+    });
+  });
+
+  app.action<BlockButtonAction>(ACTIONS.pick, async ({ ack, action, respond }) => {
+    await ack();
+    const found = await lookUp(action.value, respond);
+    const result = found?.articleId ? await resultFor(found.record, found.articleId) : null;
+    if (!found) return;
+    if (!result) {
+      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+      return;
+    }
+    const reply = answerBlocks({
+      triageId: found.record.id,
+      result,
+      verdict: "possible",
+      buttons: ["fullArticle"],
+    });
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      text: reply.text,
+      blocks: reply.blocks as never,
+    });
+  });
+
+  app.action<BlockButtonAction>(ACTIONS.fullArticle, async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const ids = decodeButtonValue(action.value ?? "");
+    const articleId =
+      ids?.articleId ?? (ids ? deps.triages.get(ids.triageId)?.results[0]?.articleId : undefined);
+    const article = articleId ? await deps.matcher.article(articleId) : undefined;
+    if (!article) {
+      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+      return;
+    }
+    await client.views.open({ trigger_id: body.trigger_id, view: articleModal(article) as never });
+  });
+
+  app.action<BlockButtonAction>(ACTIONS.postInThread, async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const found = await lookUp(action.value, respond);
+    const result = found?.articleId ? await resultFor(found.record, found.articleId) : null;
+    if (!found) return;
+    const { channel, messageTs } = found.record;
+    if (!result || !channel || !messageTs) {
+      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+      return;
+    }
+    const reply = answerBlocks({
+      triageId: found.record.id,
+      result,
+      verdict: found.record.verdict,
+      buttons: ["otherMatches", "fullArticle"],
+      sharedBy: body.user.id,
+    });
+    try {
+      await client.chat.postMessage({
+        channel,
+        thread_ts: messageTs,
+        text: reply.text,
+        blocks: reply.blocks as never,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      await respond({ delete_original: true }).catch(() => undefined);
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code !== "not_in_channel" && code !== "channel_not_found") throw error;
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: "I can't post in this channel yet: invite me with `/invite @kb-triage`, then try again.",
+      });
+    }
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * What every listener shares: run the matcher on a paste, remember the triage (buttons carry only its id),
+ * and turn the result into the reply for that surface. No Bolt here, so it is tested on its own.
+ */
+import type { Logger } from "pino";
+import type { AsyncMatcher } from "../match/threaded.js";
+import type { MatchResponse } from "../match/types.js";
+import { answerBlocks, noMatchBlocks, possibleBlocks } from "../reply/blocks.js";
+import type { RecentTriages, TriageRecord, TriageSource } from "../store/recent-triages.js";
+import type { Deduper } from "./dedupe.js";
+
+export interface SlackDeps {
+  matcher: AsyncMatcher;
+  triages: RecentTriages;
+  dedupe: Deduper;
+  logger: Logger;
+  /** Channels where every message is triaged, not only error-shaped ones. */
+  triageChannels: ReadonlySet<string>;
+}
+
+export interface Triaged {
+  record: TriageRecord;
+  response: MatchResponse;
+}
+
+export async function triage(
+  deps: SlackDeps,
+  text: string,
+  where: { source: TriageSource; channel: string | null; user: string | null; messageTs: string | null },
+): Promise<Triaged> {
+  const started = performance.now();
+  const response = await deps.matcher.match(text, { limit: 5 });
+  const record = deps.triages.add({
+    ...where,
+    text,
+    verdict: response.verdict,
+    results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
+  });
+  deps.logger.info(
+    {
+      triage: record.id,
+      source: where.source,
+      channel: where.channel,
+      verdict: response.verdict,
+      top: response.results[0]?.article.id ?? null,
+      score: response.results[0]?.score ?? null,
+      ms: Math.round(performance.now() - started),
+    },
+    "triaged",
+  );
+  return { record, response };
+}
+
+export type ReplyButtons = Parameters<typeof answerBlocks>[0]["buttons"];
+
+/** The reply for a triage: the answer, up to 3 candidates, or an honest "no match". */
+export function replyFor(
+  { record, response }: Triaged,
+  options: { buttons: ReplyButtons; mentioned: boolean },
+): { text: string; blocks: unknown[] } {
+  const top = response.results[0];
+  if (response.verdict === "match" && top) {
+    return answerBlocks({ triageId: record.id, result: top, verdict: "match", buttons: options.buttons });
+  }
+  if (response.verdict === "possible" && response.results.length > 0) {
+    return possibleBlocks({ triageId: record.id, results: response.results.slice(0, 3) });
+  }
+  return noMatchBlocks({ mentioned: options.mentioned });
+}
+
+/** Slack wraps the bot's mention as `<@U123>`; the paste is the rest. */
+export function withoutMention(text: string, botUserId: string | undefined): string {
+  if (!botUserId) return text.trim();
+  return text.split(`<@${botUserId}>`).join(" ").trim();
+}

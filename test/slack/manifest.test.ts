@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { App, LogLevel } from "@slack/bolt";
+import { Ajv } from "ajv";
+import { describe, expect, it, vi } from "vitest";
+import { parse } from "yaml";
+import { registerActionListeners } from "../../src/slack/listeners/actions.js";
+import { registerCommandListeners } from "../../src/slack/listeners/commands.js";
+import { registerEventListeners } from "../../src/slack/listeners/events.js";
+import { registerMessageListeners } from "../../src/slack/listeners/messages.js";
+import { registerShortcutListeners } from "../../src/slack/listeners/shortcuts.js";
+import {
+  ACTION_IDS,
+  COMMANDS,
+  EVENT_SCOPES,
+  EVENTS,
+  MESSAGE_SHORTCUTS,
+  requiredScopes,
+} from "../../src/slack/surface.js";
+import type { SlackDeps } from "../../src/slack/triage.js";
+
+interface Manifest {
+  features: {
+    slash_commands?: { command: string }[];
+    shortcuts?: { callback_id: string; type: string }[];
+    app_home?: { messages_tab_enabled?: boolean };
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean } };
+}
+
+const manifest = parse(readFileSync(new URL("../../manifest.yml", import.meta.url), "utf8")) as Manifest;
+const schemaPath = new URL(
+  "../../../shared/slack-manifest-schema/manifest.schema.1.0.0.json",
+  import.meta.url,
+);
+
+/** What the listener modules register on a real Bolt App. */
+function registrations() {
+  const app = new App({
+    token: "xoxb-test",
+    signingSecret: "0123456789abcdef0123456789abcdef",
+    tokenVerificationEnabled: false,
+    logLevel: LogLevel.ERROR,
+  });
+  const seen = {
+    events: [] as string[],
+    commands: [] as string[],
+    shortcuts: [] as string[],
+    actions: [] as string[],
+  };
+  vi.spyOn(app, "event").mockImplementation(((name: string) => seen.events.push(name)) as never);
+  vi.spyOn(app, "command").mockImplementation(((name: string) => seen.commands.push(name)) as never);
+  vi.spyOn(app, "shortcut").mockImplementation(((id: string) => seen.shortcuts.push(id)) as never);
+  vi.spyOn(app, "action").mockImplementation(((id: string) => seen.actions.push(id)) as never);
+  const deps = {} as SlackDeps;
+  registerMessageListeners(app, deps, { fileOrigins: [] });
+  registerEventListeners(app, deps);
+  registerCommandListeners(app, deps);
+  registerShortcutListeners(app, deps, { fileOrigins: [] });
+  registerActionListeners(app, deps);
+  return seen;
+}
+
+describe("manifest.yml", () => {
+  it("validates against Slack's official manifest schema", () => {
+    const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it("declares exactly the events, commands and shortcuts the code handles", () => {
+    const code = registrations();
+    expect(new Set(code.events)).toEqual(new Set(Object.keys(EVENTS)));
+    expect(code.commands).toEqual([...COMMANDS]);
+    expect(code.shortcuts).toEqual([...MESSAGE_SHORTCUTS]);
+    expect(new Set(code.actions)).toEqual(new Set(ACTION_IDS));
+
+    expect(new Set(manifest.settings.event_subscriptions.bot_events)).toEqual(
+      new Set(Object.values(EVENTS).flat()),
+    );
+    expect(manifest.features.slash_commands?.map((c) => c.command)).toEqual([...COMMANDS]);
+    expect(
+      manifest.features.shortcuts?.filter((s) => s.type === "message").map((s) => s.callback_id),
+    ).toEqual([...MESSAGE_SHORTCUTS]);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    // DMs reach the bot only with the Messages tab on.
+    expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
+  });
+
+  it("requests exactly the scopes the code needs, including each event's scope", () => {
+    const scopes = manifest.oauth_config.scopes.bot;
+    expect([...scopes].sort()).toEqual(requiredScopes());
+    for (const event of manifest.settings.event_subscriptions.bot_events) {
+      expect(scopes, event).toContain(EVENT_SCOPES[event]);
+    }
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * `npm start` as a process: the real entry point (src/main.ts through tsx), configured by the environment
+ * and pointed at the emulator's Web API.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpSender, type FakeWebApi, startFakeWebApi } from "../../src/emulator/index.js";
+import { messageEvent } from "../../src/emulator/payloads.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const SECRET = "0123456789abcdef0123456789abcdef";
+
+function run(env: Record<string, string>): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  return Object.assign(child, { output: () => output });
+}
+
+const exitCode = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once("exit", (code) => resolve(code));
+  });
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+
+describe("npm start without (complete) credentials", () => {
+  it("explains how to set the Slack credentials and exits 1", async () => {
+    const child = run({});
+    expect(await exitCode(child)).toBe(1);
+    expect(child.output()).toMatch(/SLACK_BOT_TOKEN=xoxb-.*SLACK_APP_TOKEN=xapp-/s);
+  }, 30_000);
+
+  it("names what is missing for partial credentials, without echoing the token", async () => {
+    const child = run({ SLACK_BOT_TOKEN: "xoxb-1234-secretvalue" });
+    expect(await exitCode(child)).toBe(1);
+    expect(child.output()).toMatch(/SLACK_APP_TOKEN.*SLACK_SIGNING_SECRET/);
+    expect(child.output()).not.toContain("secretvalue");
+  }, 30_000);
+});
+
+describe("npm start in HTTP mode", () => {
+  let api: FakeWebApi;
+  let child: ReturnType<typeof run>;
+  let port: number;
+  beforeAll(async () => {
+    api = await startFakeWebApi();
+    port = await freePort();
+    child = run({
+      SLACK_BOT_TOKEN: api.botToken,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: api.url,
+      PORT: String(port),
+      LOG_LEVEL: "info",
+    });
+  });
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await api.close();
+  });
+
+  it("serves /healthz 200 once the knowledge is indexed, answers pastes, and stops cleanly on SIGTERM", async () => {
+    let status = 0;
+    while (status !== 200) {
+      if (child.exitCode !== null) throw new Error(`exited early:\n${child.output()}`);
+      status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    const send = createHttpSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET });
+    await send.sendEvent(
+      messageEvent({
+        channel: "C0START001",
+        user: "U0START001",
+        text: "System error 53 has occurred. The network path was not found.",
+      }),
+    );
+    const reply = await api.waitForCall("chat.postMessage");
+    expect(JSON.stringify(reply.args.blocks)).toContain("KT1007");
+    expect(child.output()).not.toContain(api.botToken.slice(5));
+    child.kill("SIGTERM");
+    expect(await exitCode(child)).toBe(0);
+  }, 60_000);
+});
