@@ -1,0 +1,118 @@
+/**
+ * The whole app in Socket Mode: the real Bolt App and SocketModeReceiver connect through the emulator's
+ * `apps.connections.open` to its WebSocket server, which delivers envelopes and checks the acks.
+ */
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppConfig } from "../../src/config.js";
+import {
+  type FakeSocketMode,
+  type FakeWebApi,
+  startFakeSocketMode,
+  startFakeWebApi,
+} from "../../src/emulator/index.js";
+import { messageEvent } from "../../src/emulator/payloads.js";
+import { loadKnowledge } from "../../src/knowledge/load.js";
+import { createMatcher } from "../../src/match/matcher.js";
+import { inThread } from "../../src/match/threaded.js";
+import { createSlackApp, type SlackApp } from "../../src/slack/app.js";
+import { createDeduper } from "../../src/slack/dedupe.js";
+import { createLogger } from "../../src/slack/logger.js";
+import { createRecentTriages } from "../../src/store/recent-triages.js";
+
+let socket: FakeSocketMode;
+let api: FakeWebApi;
+let slack: SlackApp;
+let port: number;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+
+beforeAll(async () => {
+  const articles = (await loadKnowledge(new URL("../../knowledge", import.meta.url).pathname)).articles;
+  socket = await startFakeSocketMode({ responseUrl: (context) => api.responseUrl(context) });
+  api = await startFakeWebApi({ socketUrl: () => socket.url });
+  port = await freePort();
+  const config: AppConfig = {
+    slack: { mode: "socket", botToken: api.botToken, appToken: api.appToken },
+    slackApiUrl: api.url,
+    port,
+    knowledgeDir: "knowledge",
+    dataDir: "data",
+    logLevel: "silent",
+    helpdeskChannel: null,
+    triageChannels: ["C0EVERY001"],
+  };
+  const logger = createLogger("silent");
+  slack = createSlackApp(
+    config,
+    {
+      matcher: inThread(createMatcher(articles), articles),
+      triages: createRecentTriages(),
+      dedupe: createDeduper(),
+      logger,
+      triageChannels: new Set(config.triageChannels),
+    },
+    { logger },
+  );
+  slack.health.knowledge = true;
+  await slack.start();
+  await socket.connected();
+});
+
+afterAll(async () => {
+  await slack?.stop();
+  await socket?.close();
+  await api?.close();
+});
+
+describe("Socket Mode", () => {
+  it("acks an events_api envelope and answers the paste in its thread", async () => {
+    const event = messageEvent({
+      channel: "C0SOCKET01",
+      user: "U0SOCKET01",
+      text: "```\nSystem error 53 has occurred.\n\nThe network path was not found.\n```",
+    });
+    const ack = await socket.sendEvent(event);
+    expect(ack.envelope_id).toBeTruthy();
+    const reply = await api.waitForCall("chat.postMessage");
+    expect(reply.args.thread_ts).toBe(event.ts);
+    expect(JSON.stringify(reply.args.blocks)).toContain("KT1007");
+  });
+
+  it("acks a slash command envelope and answers through the response URL", async () => {
+    const ack = await socket.sendCommand({
+      command: "/triage",
+      text: "getting 0x8004de40 again",
+      user_id: "U0SOCKET01",
+    });
+    expect(ack.envelope_id).toBeTruthy();
+    const answer = await api.waitForCall("response_url");
+    expect(answer.args.response_type).toBe("ephemeral");
+    expect(JSON.stringify(answer.args.blocks)).toContain("KM2005");
+  });
+
+  it("offers candidates for any message in a triage-everything channel, even one not shaped like an error", async () => {
+    api.reset();
+    await socket.sendEvent(
+      messageEvent({
+        channel: "C0EVERY001",
+        user: "U0SOCKET01",
+        text: "outlook keeps asking for my password over and over",
+      }),
+    );
+    const reply = await api.waitForCall("chat.postMessage");
+    expect(reply.args.channel).toBe("C0EVERY001");
+  });
+
+  it("serves /healthz on PORT while connected", async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true, slack: true });
+  });
+});
