@@ -35,6 +35,8 @@ export interface MatcherOptions {
   /** Distinct lines re-scored with fuse.js: at most this many, of the best articles within `fuseWindow` of the best. */
   fuseCandidates: number;
   fuseWindow: number;
+  /** When no candidate reaches `thresholds.match`: how much a candidate's BM25F score, relative to the best, counts. */
+  uncertainBm25Weight: number;
   /** Scores at or above `match` (and clear of the runner-up by `margin`) are *the* answer; at or above `possible`, candidates. */
   thresholds: { match: number; possible: number; margin: number };
   /** Results returned when the caller does not say. */
@@ -56,6 +58,7 @@ export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
   fuseWeight: 0.15,
   fuseCandidates: 5,
   fuseWindow: 0.15,
+  uncertainBm25Weight: 0.3,
   thresholds: { match: 0.72, possible: 0.4, margin: 0.06 },
   limit: 5,
 };
@@ -272,6 +275,17 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
           s.score = (1 - options.fuseWeight) * s.score + options.fuseWeight * (similarity ?? lowest);
         }
         scored.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score);
+      }
+      // Nobody is confident (a paraphrase, a vague description): the lines alone judge a retelling poorly, and
+      // BM25F over the whole article (title, symptoms and messages together) is the better guide to which
+      // candidates to offer. Articles below the best BM25F score lose up to `uncertainBm25Weight`.
+      if (options.uncertainBm25Weight > 0 && (scored[0]?.score ?? 0) < options.thresholds.match) {
+        let top = 0;
+        for (const s of scored) top = Math.max(top, s.candidate.bm25);
+        if (top > 0) {
+          for (const s of scored) s.score += options.uncertainBm25Weight * (s.candidate.bm25 / top - 1);
+          scored.sort((a, b) => b.score - a.score);
+        }
       }
 
       const results: MatchResult[] = scored.slice(0, limit).map((s) => ({

@@ -175,6 +175,21 @@ describe("createMatcher on the sample knowledge base", () => {
     expect(response.results.map((r) => r.article.id).slice(0, 2)).toEqual(["REAL", "LOOK"]);
   });
 
+  it("offers, when unsure, the article that is about the paste as a whole before one sharing a single line", () => {
+    // LINE quotes a message sharing the most words with the retelling; WHOLE is about it throughout
+    // (title, symptoms, message), though no single line of it covers as much.
+    const line = article("LINE", "Webmail browser upload times out (10060).");
+    const whole = article("WHOLE", "The gateway returned 10060 during the upload.");
+    whole.title = "Webmail mailboxes hang";
+    whole.symptoms = `Users open their webmail mailboxes and the browser waits. Then the page times out.\n\n   ${whole.errors[0]}`;
+    const retelling = "webmail mailboxes hang in the browser and then time out on 10060 during upload";
+    const ids = (m: ReturnType<typeof createMatcher>) => m.match(retelling).results.map((r) => r.article.id);
+    const kb = [...articles, line, whole];
+    expect(createMatcher(kb).match(retelling).verdict).not.toBe("match");
+    expect(ids(createMatcher(kb))[0]).toBe("WHOLE");
+    expect(ids(createMatcher(kb, { uncertainBm25Weight: 0, corroborationWeight: 0 }))[0]).toBe("LINE");
+  });
+
   it("keeps tied articles tied: the character-level tie-break treats a shared line alike", () => {
     // More articles than fuse.js re-scores, with the same title and no other line the paste touches: all
     // must score exactly alike.
