@@ -33,6 +33,11 @@ export class SearchIndex {
   private postingDocs: Int32Array[] = [];
   private postingImpacts: Float32Array[] = [];
   private readonly codeDocs = new Map<string, number[]>();
+  /**
+   * Quoted errors whose masked form differs from the text, by article (the build masks them anyway; re-scoring
+   * needs them for every candidate, and masking again per query was its largest cost).
+   */
+  private readonly maskedErrorsOf = new Map<number, string[]>();
   /** Articles by the hash of each quoted error's word-for-word key (masked, `comparable`). */
   private readonly messageDocs = new Map<number, number[]>();
   /** Articles quoting at least one error code. */
@@ -70,14 +75,20 @@ export class SearchIndex {
     };
     const w = options.fieldWeights;
     articles.forEach((article, doc) => {
-      for (const error of article.errors) {
+      let maskedErrors: string[] | undefined;
+      article.errors.forEach((error, n) => {
         const masked = maskVariables(error);
+        if (masked !== error) {
+          maskedErrors ??= article.errors.slice();
+          maskedErrors[n] = masked;
+        }
         addTokens(masked, w.errors);
         const key = hash32(comparable(masked));
         const list = this.messageDocs.get(key);
         if (!list) this.messageDocs.set(key, [doc]);
         else if (list[list.length - 1] !== doc) list.push(doc);
-      }
+      });
+      if (maskedErrors) this.maskedErrorsOf.set(doc, maskedErrors);
       // Only the quoted errors get the full masking, the costliest step of the build; the other fields have
       // their KB placeholders dropped, and a stray path's words in them only add rare terms.
       add(article.title, w.title, false);
@@ -153,6 +164,11 @@ export class SearchIndex {
   /** Whether the article quotes any error code at all. */
   quotesCodes(doc: number): boolean {
     return this.coded[doc] === 1;
+  }
+
+  /** The article's quoted errors with variable parts masked (maskVariables), in order. */
+  maskedErrors(doc: number): readonly string[] {
+    return this.maskedErrorsOf.get(doc) ?? this.articles[doc]?.errors ?? [];
   }
 
   /**

@@ -135,7 +135,8 @@ export function createMatcher(articles: readonly Article[], overrides: MatcherOv
     cache.set(doc, lines);
     return lines;
   };
-  const headLinesOf = (doc: number) => cached(headCache, doc, () => headLines(articles[doc] as Article));
+  const headLinesOf = (doc: number) =>
+    cached(headCache, doc, () => headLines(articles[doc] as Article, index.maskedErrors(doc)));
   const linesOf = (doc: number) =>
     cached(lineCache, doc, () => [
       ...headLinesOf(doc),
@@ -313,8 +314,7 @@ function withCompounds(terms: string[], text: string, index: SearchIndex): strin
   return extra.length > 0 ? [...terms, ...new Set(extra)] : terms;
 }
 
-function toLine(text: string, field: Line["field"]): Line | null {
-  const masked = maskVariables(text);
+function toLine(text: string, field: Line["field"], masked = maskVariables(text)): Line | null {
   const terms = [...new Set(tokenize(masked))];
   if (terms.length === 0) return null;
   const slots = masked.split("\u27e8").length - 1;
@@ -322,8 +322,8 @@ function toLine(text: string, field: Line["field"]): Line | null {
 }
 
 /** An article's quoted errors and title, each with its distinct terms. */
-function headLines(article: Article): Line[] {
-  const lines = article.errors.map((error) => toLine(error, "error"));
+function headLines(article: Article, maskedErrors: readonly string[]): Line[] {
+  const lines = article.errors.map((error, n) => toLine(error, "error", maskedErrors[n]));
   lines.push(toLine(article.title, "title"));
   return lines.filter((l): l is Line => l !== null);
 }
@@ -334,8 +334,9 @@ function otherLines(article: Article, head: Line[]): Line[] {
   // Symptom sentences that are (part of) a quoted error add nothing but a weaker duplicate of that line.
   const quoted = head.filter((l) => l.field === "error").map((l) => ` ${l.key} `);
   for (const sentence of sentences(article.symptoms)) {
-    const key = ` ${comparable(maskVariables(sentence))} `;
-    if (!quoted.some((q) => q.includes(key))) lines.push(toLine(sentence, "symptoms"));
+    const masked = maskVariables(sentence);
+    const key = ` ${comparable(masked)} `;
+    if (!quoted.some((q) => q.includes(key))) lines.push(toLine(sentence, "symptoms", masked));
   }
   if (article.queryWords.length > 0) lines.push(toLine(article.queryWords.join(" "), "queryWords"));
   return lines.filter((l): l is Line => l !== null);
