@@ -3,7 +3,6 @@
  * sends them, and the emulator's Web API recording every call.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { AppConfig } from "../../src/config.js";
 import {
   createHttpSender,
   type FakeWebApi,
@@ -11,16 +10,11 @@ import {
   startFakeWebApi,
 } from "../../src/emulator/index.js";
 import { appMentionEvent, blockAction, messageEvent, messageShortcut } from "../../src/emulator/payloads.js";
-import { loadKnowledge } from "../../src/knowledge/load.js";
 import type { Article } from "../../src/knowledge/types.js";
-import { createMatcher } from "../../src/match/matcher.js";
-import { inThread } from "../../src/match/threaded.js";
 import { ACTIONS, SHORTCUT_CALLBACK } from "../../src/reply/ids.js";
-import { createSlackApp, type SlackApp } from "../../src/slack/app.js";
-import { createDeduper } from "../../src/slack/dedupe.js";
-import { createLogger } from "../../src/slack/logger.js";
+import type { SlackApp } from "../../src/slack/app.js";
 import { WEB_API_METHODS } from "../../src/slack/surface.js";
-import { createRecentTriages } from "../../src/store/recent-triages.js";
+import { appForTest, sampleArticles } from "./harness.js";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5".replace(/[yz]/g, "0");
 const CHANNEL = "C0TRIAGE01";
@@ -43,31 +37,13 @@ const textOf = (args: Record<string, unknown>) => JSON.stringify([args.text, arg
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 beforeAll(async () => {
-  articles = (await loadKnowledge(new URL("../../knowledge", import.meta.url).pathname)).articles;
+  articles = await sampleArticles();
   api = await startFakeWebApi();
-  const config: AppConfig = {
-    slack: { mode: "http", botToken: api.botToken, signingSecret: SECRET },
-    slackApiUrl: api.url,
-    port: 0,
-    knowledgeDir: "knowledge",
-    dataDir: "data",
-    logLevel: "silent",
-    helpdeskChannel: null,
-    triageChannels: [],
-  };
-  const logger = createLogger("silent");
-  slack = createSlackApp(
-    config,
-    {
-      matcher: inThread(createMatcher(articles), articles),
-      triages: createRecentTriages(),
-      dedupe: createDeduper(),
-      logger,
-      triageChannels: new Set(),
-    },
-    { logger, host: "127.0.0.1" },
+  slack = appForTest(
+    articles,
+    { slack: { mode: "http", botToken: api.botToken, signingSecret: SECRET }, slackApiUrl: api.url, port: 0 },
+    "127.0.0.1",
   );
-  slack.health.knowledge = true;
   ({ port } = await slack.start());
   send = createHttpSender({
     url: `http://127.0.0.1:${port}/slack/events`,

@@ -2,9 +2,7 @@
  * The whole app in Socket Mode: the real Bolt App and SocketModeReceiver connect through the emulator's
  * `apps.connections.open` to its WebSocket server, which delivers envelopes and checks the acks.
  */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppConfig } from "../../src/config.js";
 import {
   type FakeSocketMode,
   type FakeWebApi,
@@ -12,55 +10,25 @@ import {
   startFakeWebApi,
 } from "../../src/emulator/index.js";
 import { messageEvent } from "../../src/emulator/payloads.js";
-import { loadKnowledge } from "../../src/knowledge/load.js";
-import { createMatcher } from "../../src/match/matcher.js";
-import { inThread } from "../../src/match/threaded.js";
-import { createSlackApp, type SlackApp } from "../../src/slack/app.js";
-import { createDeduper } from "../../src/slack/dedupe.js";
-import { createLogger } from "../../src/slack/logger.js";
-import { createRecentTriages } from "../../src/store/recent-triages.js";
+import type { SlackApp } from "../../src/slack/app.js";
+import { appForTest, freePort, sampleArticles } from "./harness.js";
 
 let socket: FakeSocketMode;
 let api: FakeWebApi;
 let slack: SlackApp;
 let port: number;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-
 beforeAll(async () => {
-  const articles = (await loadKnowledge(new URL("../../knowledge", import.meta.url).pathname)).articles;
+  const articles = await sampleArticles();
   socket = await startFakeSocketMode({ responseUrl: (context) => api.responseUrl(context) });
   api = await startFakeWebApi({ socketUrl: () => socket.url });
   port = await freePort();
-  const config: AppConfig = {
+  slack = appForTest(articles, {
     slack: { mode: "socket", botToken: api.botToken, appToken: api.appToken },
     slackApiUrl: api.url,
     port,
-    knowledgeDir: "knowledge",
-    dataDir: "data",
-    logLevel: "silent",
-    helpdeskChannel: null,
     triageChannels: ["C0EVERY001"],
-  };
-  const logger = createLogger("silent");
-  slack = createSlackApp(
-    config,
-    {
-      matcher: inThread(createMatcher(articles), articles),
-      triages: createRecentTriages(),
-      dedupe: createDeduper(),
-      logger,
-      triageChannels: new Set(config.triageChannels),
-    },
-    { logger },
-  );
-  slack.health.knowledge = true;
+  });
   await slack.start();
   await socket.connected();
 });

@@ -3,10 +3,10 @@
  * and pointed at the emulator's Web API.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpSender, type FakeWebApi, startFakeWebApi } from "../../src/emulator/index.js";
 import { messageEvent } from "../../src/emulator/payloads.js";
+import { freePort } from "./harness.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const SECRET = "0123456789abcdef0123456789abcdef";
@@ -31,14 +31,6 @@ const exitCode = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once("exit", (code) => resolve(code));
-  });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
   });
 
 describe("npm start without (complete) credentials", () => {

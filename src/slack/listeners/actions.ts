@@ -13,20 +13,22 @@ import type { SlackDeps } from "../triage.js";
 const STALE =
   "That answer is too old for me to act on (or its article has left the knowledge base). Paste the error again, or use /triage.";
 
+type Respond = (message: Record<string, unknown>) => Promise<unknown>;
+
+/** A reply only the clicking user sees, added below the message (not replacing it). */
+const ephemeral = (respond: Respond, message: { text: string; blocks?: unknown[] }) =>
+  respond({ response_type: "ephemeral", replace_original: false, ...message });
+
 export function registerActionListeners(app: App, deps: SlackDeps): void {
   /** The triage and article behind a click, or null after telling the user why not. */
   const lookUp = async (
     value: string | undefined,
-    respond: (message: {
-      response_type: "ephemeral";
-      replace_original: false;
-      text: string;
-    }) => Promise<unknown>,
+    respond: Respond,
   ): Promise<{ record: TriageRecord; articleId: string | undefined } | null> => {
     const ids = decodeButtonValue(value ?? "");
     const record = ids ? deps.triages.get(ids.triageId) : undefined;
     if (!ids || !record) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+      await ephemeral(respond, { text: STALE });
       return null;
     }
     // A button without an article id refers to the triage's top answer.
@@ -42,19 +44,25 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     const score = record.results.find((r) => r.articleId === articleId)?.score ?? 0;
     return { article, score, why: { line: "", field: "error", codes: [], terms: [] } };
   };
+  /** The triage and the result for the clicked article, or null after telling the user why not. */
+  const answerFor = async (value: string | undefined, respond: Respond) => {
+    const found = await lookUp(value, respond);
+    if (!found) return null;
+    const result = found.articleId ? await resultFor(found.record, found.articleId) : null;
+    if (!result) {
+      await ephemeral(respond, { text: STALE });
+      return null;
+    }
+    return { record: found.record, result };
+  };
 
   app.action<BlockButtonAction>(ACTIONS.share, async ({ ack, action, body, respond }) => {
     await ack();
-    const found = await lookUp(action.value, respond);
-    const result = found?.articleId ? await resultFor(found.record, found.articleId) : null;
+    const found = await answerFor(action.value, respond);
     if (!found) return;
-    if (!result) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
-      return;
-    }
     const reply = answerBlocks({
       triageId: found.record.id,
-      result,
+      result: found.result,
       verdict: found.record.verdict,
       buttons: ["fullArticle"],
       sharedBy: body.user.id,
@@ -62,7 +70,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     await respond({
       response_type: "in_channel",
       replace_original: false,
-      text: reply.text,
+      ...reply,
       blocks: reply.blocks as never,
     });
     // The private copy has served its purpose.
@@ -74,42 +82,27 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     const found = await lookUp(action.value, respond);
     if (!found) return;
     const response = await deps.matcher.match(found.record.text, { limit: 4 });
-    const shown = found.articleId ?? found.record.results[0]?.articleId;
+    const shown = found.articleId;
     const others = response.results.filter((r) => r.article.id !== shown).slice(0, 3);
-    const reply = otherMatchesBlocks({
-      triageId: found.record.id,
-      results: others,
-      excludeArticleId: shown ?? "",
-    });
-    await respond({
-      response_type: "ephemeral",
-      replace_original: false,
-      text: reply.text,
-      blocks: reply.blocks as never,
-    });
+    await ephemeral(
+      respond,
+      otherMatchesBlocks({ triageId: found.record.id, results: others, excludeArticleId: shown ?? "" }),
+    );
   });
 
   app.action<BlockButtonAction>(ACTIONS.pick, async ({ ack, action, respond }) => {
     await ack();
-    const found = await lookUp(action.value, respond);
-    const result = found?.articleId ? await resultFor(found.record, found.articleId) : null;
+    const found = await answerFor(action.value, respond);
     if (!found) return;
-    if (!result) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
-      return;
-    }
-    const reply = answerBlocks({
-      triageId: found.record.id,
-      result,
-      verdict: "possible",
-      buttons: ["fullArticle"],
-    });
-    await respond({
-      response_type: "ephemeral",
-      replace_original: false,
-      text: reply.text,
-      blocks: reply.blocks as never,
-    });
+    await ephemeral(
+      respond,
+      answerBlocks({
+        triageId: found.record.id,
+        result: found.result,
+        verdict: "possible",
+        buttons: ["fullArticle"],
+      }),
+    );
   });
 
   app.action<BlockButtonAction>(ACTIONS.fullArticle, async ({ ack, action, body, client, respond }) => {
@@ -119,7 +112,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
       ids?.articleId ?? (ids ? deps.triages.get(ids.triageId)?.results[0]?.articleId : undefined);
     const article = articleId ? await deps.matcher.article(articleId) : undefined;
     if (!article) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+      await ephemeral(respond, { text: STALE });
       return;
     }
     await client.views.open({ trigger_id: body.trigger_id, view: articleModal(article) as never });
@@ -127,17 +120,16 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
 
   app.action<BlockButtonAction>(ACTIONS.postInThread, async ({ ack, action, body, client, respond }) => {
     await ack();
-    const found = await lookUp(action.value, respond);
-    const result = found?.articleId ? await resultFor(found.record, found.articleId) : null;
+    const found = await answerFor(action.value, respond);
     if (!found) return;
     const { channel, messageTs } = found.record;
-    if (!result || !channel || !messageTs) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: STALE });
+    if (!channel || !messageTs) {
+      await ephemeral(respond, { text: STALE });
       return;
     }
     const reply = answerBlocks({
       triageId: found.record.id,
-      result,
+      result: found.result,
       verdict: found.record.verdict,
       buttons: ["otherMatches", "fullArticle"],
       sharedBy: body.user.id,
@@ -155,9 +147,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
       if (code !== "not_in_channel" && code !== "channel_not_found") throw error;
-      await respond({
-        response_type: "ephemeral",
-        replace_original: false,
+      await ephemeral(respond, {
         text: "I can't post in this channel yet: invite me with `/invite @kb-triage`, then try again.",
       });
     }

@@ -1,0 +1,55 @@
+/** What the Slack end-to-end tests share: the app over the sample knowledge base, wired to the emulator. */
+import { createServer } from "node:net";
+import type { AppConfig } from "../../src/config.js";
+import { loadKnowledge } from "../../src/knowledge/load.js";
+import type { Article } from "../../src/knowledge/types.js";
+import { createMatcher } from "../../src/match/matcher.js";
+import { inThread } from "../../src/match/threaded.js";
+import { createSlackApp, type SlackApp } from "../../src/slack/app.js";
+import { createDeduper } from "../../src/slack/dedupe.js";
+import { createLogger } from "../../src/slack/logger.js";
+import { createRecentTriages } from "../../src/store/recent-triages.js";
+
+export async function sampleArticles(): Promise<Article[]> {
+  return (await loadKnowledge(new URL("../../knowledge", import.meta.url).pathname)).articles;
+}
+
+/** The real app, silent, with an in-thread matcher over `articles`; the knowledge counts as loaded. */
+export function appForTest(
+  articles: Article[],
+  settings: Pick<AppConfig, "slack" | "slackApiUrl" | "port"> & Partial<AppConfig>,
+  host?: string,
+): SlackApp {
+  const config: AppConfig = {
+    knowledgeDir: "knowledge",
+    dataDir: "data",
+    logLevel: "silent",
+    helpdeskChannel: null,
+    triageChannels: [],
+    ...settings,
+  };
+  const logger = createLogger("silent");
+  const slack = createSlackApp(
+    config,
+    {
+      matcher: inThread(createMatcher(articles), articles),
+      triages: createRecentTriages(),
+      dedupe: createDeduper(),
+      logger,
+      triageChannels: new Set(config.triageChannels),
+    },
+    { logger, ...(host ? { host } : {}) },
+  );
+  slack.health.knowledge = true;
+  return slack;
+}
+
+/** A TCP port free right now on loopback (for servers that cannot report the port they bound). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
