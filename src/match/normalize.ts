@@ -1129,17 +1129,25 @@ function decimalCode(prefix: string, num: string): string {
   return `${prefix} ${m[1]}${String(Number(m[2]))}${m[3] ?? ""}`;
 }
 
+const NONE: RegExpExecArray[] = [];
+
 function scanCodes(text: string, lenient: boolean): Found[] {
   const found: Found[] = [];
+  // Each pattern needs a digit and/or a keyword: texts without them skip it (a KB article's symptoms are
+  // scanned at build, and most patterns would find nothing).
+  const lower = text.toLowerCase();
+  const digit = /\d/.test(text);
+  const each = (re: RegExp, needed: boolean): Iterable<RegExpExecArray> =>
+    needed ? text.matchAll(re) : NONE;
   const excluded = new Uint8Array(text.length + 1);
   const exclude = (from: number, to: number) => excluded.fill(1, from, to);
-  for (const m of text.matchAll(GUID_RE)) exclude(m.index, m.index + m[0].length);
-  for (const m of text.matchAll(SEG_ADDR)) exclude(m.index, m.index + m[0].length);
+  for (const m of each(GUID_RE, text.includes("-"))) exclude(m.index, m.index + m[0].length);
+  for (const m of each(SEG_ADDR, text.includes(":"))) exclude(m.index, m.index + m[0].length);
   const add = (pos: number, code: string) => {
     if (!excluded[pos]) found.push({ pos, code });
   };
 
-  for (const m of text.matchAll(HEX0X)) {
+  for (const m of each(HEX0X, lower.includes("0x"))) {
     const digits = m[1] ?? "";
     if (digits.length > 8) continue;
     const value = Number.parseInt(digits, 16);
@@ -1150,25 +1158,25 @@ function scanCodes(text: string, lenient: boolean): Found[] {
     const paddedSmall = digits.length === 8 && /^0000/.test(digits) && !/[(,]\s{0,2}$/.test(ctx);
     if (lenient || strong || paddedSmall || WEAK_CONTEXT.test(ctx)) add(m.index, hexCode(digits));
   }
-  for (const m of text.matchAll(VBHEX)) {
+  for (const m of each(VBHEX, lower.includes("&h"))) {
     if (lenient || /^[8Cc]/.test(m[1] ?? "")) add(m.index, hexCode(m[1] ?? ""));
   }
-  for (const m of text.matchAll(BAREHEX)) {
+  for (const m of each(BAREHEX, digit)) {
     const digits = m[1] ?? "";
     if (!/\d/.test(digits)) continue;
     if (!lenient && ADDRESS_CONTEXT.test(before(text, m.index))) continue;
     add(m.index, hexCode(digits));
   }
-  for (const m of text.matchAll(NEGDEC)) {
+  for (const m of each(NEGDEC, digit && text.includes("-"))) {
     const v = Number(m[1]);
     if (v >= 1_000_000_000 && v <= 2_147_483_648) add(m.index, hexCode((2 ** 32 - v).toString(16)));
   }
-  for (const m of text.matchAll(HASHDEC)) {
+  for (const m of each(HASHDEC, digit && text.includes("#"))) {
     const v = Number(m[1]);
     if (v >= 2_147_483_648 && v <= 4_294_967_295) add(m.index, hexCode(v.toString(16)));
   }
-  for (const m of text.matchAll(ERRKW)) add(m.index, decimalCode("ERROR", m[1] ?? ""));
-  for (const m of text.matchAll(CODEKW)) {
+  for (const m of each(ERRKW, digit && lower.includes("err"))) add(m.index, decimalCode("ERROR", m[1] ?? ""));
+  for (const m of each(CODEKW, digit && lower.includes("code"))) {
     const kind = (m[1] ?? "").toLowerCase();
     const num = m[2] ?? "";
     if (kind === "exit") continue;
@@ -1179,15 +1187,17 @@ function scanCodes(text: string, lenient: boolean): Found[] {
     add(m.index, decimalCode("ERROR", num));
   }
   for (const re of [STATUSKW, HTTPKW, HTTPREASON]) {
-    for (const m of text.matchAll(re)) if (isHttpStatus(m[1] ?? "")) add(m.index, `HTTP ${m[1]}`);
+    for (const m of each(re, digit)) if (isHttpStatus(m[1] ?? "")) add(m.index, `HTTP ${m[1]}`);
   }
-  for (const m of text.matchAll(CODE_ALPHA)) {
+  for (const m of each(CODE_ALPHA, digit && lower.includes("code"))) {
     const upper = (m[1] ?? "").toUpperCase();
     if (!ALNUM_STOP.has(upper.replace(/\d+$/, ""))) add(m.index, upper);
   }
-  for (const m of text.matchAll(EVENTKW)) add(m.index, decimalCode("EVENT", m[1] ?? ""));
-  for (const m of text.matchAll(SQLSTATE)) add(m.index, `SQLSTATE ${(m[1] ?? "").toUpperCase()}`);
-  for (const m of text.matchAll(ALNUM)) {
+  for (const m of each(EVENTKW, digit && lower.includes("event")))
+    add(m.index, decimalCode("EVENT", m[1] ?? ""));
+  for (const m of each(SQLSTATE, lower.includes("sql")))
+    add(m.index, `SQLSTATE ${(m[1] ?? "").toUpperCase()}`);
+  for (const m of each(ALNUM, digit)) {
     const letters = m[1] ?? "";
     const digits = m[2] ?? "";
     const upper = letters.toUpperCase();
@@ -1199,7 +1209,7 @@ function scanCodes(text: string, lenient: boolean): Found[] {
       ALNUM_CONTEXT.test(before(text, m.index));
     if (ok) add(m.index, upper + digits);
   }
-  for (const m of text.matchAll(DASHCODE)) {
+  for (const m of each(DASHCODE, digit && text.includes("-"))) {
     const prefix = m[1] ?? "";
     const upper = prefix.toUpperCase();
     if (DASH_STOP.has(upper)) continue;
@@ -1212,7 +1222,7 @@ function scanCodes(text: string, lenient: boolean): Found[] {
     if (!ERRNO_NAMES.has(name)) continue;
     if (lenient || word === upper || (word === word.toLowerCase() && name.length >= 6)) add(m.index, upper);
   }
-  for (const m of text.matchAll(SNAKE)) {
+  for (const m of each(SNAKE, text.includes("_"))) {
     const word = m[0];
     const upper = word.toUpperCase();
     const segments = upper.split("_");
