@@ -76,7 +76,14 @@ matcher.ready.then(
   },
 );
 
-await slack.start();
+try {
+  await slack.start();
+} catch (error) {
+  // Typically a token Slack rejects (invalid_auth) or a port in use: say which, then stop.
+  logger.fatal({ err: error, mode: config.slack.mode, port: config.port }, "cannot start the Slack app");
+  await matcher.close();
+  process.exit(1);
+}
 logger.info({ mode: config.slack.mode, port: config.port }, "kb-triage is running");
 
 const shutdown = async (signal: string) => {

@@ -60,7 +60,7 @@ export function createSlackApp(
     receiver.client.on("disconnected", () => {
       health.slack = false;
     });
-    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions });
+    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
   } else {
     app = new App({
       token: config.slack.botToken,
@@ -69,6 +69,8 @@ export function createSlackApp(
       customRoutes: [healthz],
       logger,
       clientOptions,
+      // Bolt checks the token (auth.test) while initialising: done in start(), where a rejection is handled.
+      deferInitialization: true,
     });
   }
 
@@ -88,6 +90,7 @@ export function createSlackApp(
     app,
     health,
     async start() {
+      await app.init();
       if (config.slack.mode === "socket") {
         await app.start();
         return { port: config.port };

@@ -48,6 +48,25 @@ describe("npm start without (complete) credentials", () => {
   }, 30_000);
 });
 
+describe("npm start when Slack refuses", () => {
+  it("stops with exit 1 and a log line saying why when Slack rejects the bot token", async () => {
+    const api = await startFakeWebApi();
+    try {
+      const child = run({
+        SLACK_BOT_TOKEN: "xoxb-not-the-right-token",
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: api.url,
+        PORT: String(await freePort()),
+      });
+      expect(await exitCode(child)).toBe(1);
+      expect(child.output()).toMatch(/cannot start the Slack app/);
+      expect(child.output()).not.toContain("not-the-right-token");
+    } finally {
+      await api.close();
+    }
+  }, 30_000);
+});
+
 describe("npm start in HTTP mode", () => {
   let api: FakeWebApi;
   let child: ReturnType<typeof run>;
