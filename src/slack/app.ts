@@ -60,7 +60,13 @@ export function createSlackApp(
     receiver.client.on("disconnected", () => {
       health.slack = false;
     });
-    app = new App({ token: config.slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
+    app = new App({
+      token: config.slack.botToken,
+      receiver,
+      logger,
+      clientOptions,
+      deferInitialization: true,
+    });
   } else {
     app = new App({
       token: config.slack.botToken,
