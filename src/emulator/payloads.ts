@@ -320,6 +320,21 @@ export interface SlashCommandInput extends Workspace {
   trigger_id?: string;
 }
 
+/** Where the app should answer a command or click, given who and where: the fake's response_url. */
+export type ResponseUrlFor = (context: { channel: string; user: string }) => string;
+
+/** A slash command body whose response_url, when the input has none, comes from `responseUrl`. */
+export function slashCommandWithResponseUrl(
+  input: SlashCommandInput,
+  workspace: Workspace,
+  responseUrl?: ResponseUrlFor,
+): SlashCommand {
+  const channel = input.channel_id ?? DEFAULTS.channelId;
+  const user = input.user_id ?? DEFAULTS.userId;
+  const url = input.response_url ?? responseUrl?.({ channel, user });
+  return slashCommand({ ...workspace, ...input, ...(url !== undefined ? { response_url: url } : {}) });
+}
+
 /** Body of a slash command request (every value a string, as in the form-encoded original). */
 export function slashCommand(input: SlashCommandInput = {}): SlashCommand {
   const teamId = input.teamId ?? DEFAULTS.teamId;

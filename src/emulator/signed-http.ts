@@ -4,8 +4,9 @@ import { DEFAULTS, slackId } from "./ids.js";
 import {
   type EventCallback,
   eventCallback,
+  type ResponseUrlFor,
   type SlashCommandInput,
-  slashCommand,
+  slashCommandWithResponseUrl,
   type Workspace,
 } from "./payloads.js";
 
@@ -14,7 +15,7 @@ export interface HttpSenderOptions extends Workspace {
   url: string;
   signingSecret: string;
   /** response_url for commands without one, e.g. `() => api.responseUrl({ channel, user })`. */
-  responseUrl?: (context: { channel: string; user: string }) => string;
+  responseUrl?: ResponseUrlFor;
 }
 
 export interface SendEventOptions extends Workspace {
@@ -128,14 +129,7 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     },
 
     sendCommand(input = {}) {
-      const channel = input.channel_id ?? DEFAULTS.channelId;
-      const user = input.user_id ?? DEFAULTS.userId;
-      const responseUrl = input.response_url ?? options.responseUrl?.({ channel, user });
-      const body = slashCommand({
-        ...workspace(),
-        ...input,
-        ...(responseUrl !== undefined ? { response_url: responseUrl } : {}),
-      });
+      const body = slashCommandWithResponseUrl(input, workspace(), options.responseUrl);
       const form = new URLSearchParams();
       for (const [k, v] of Object.entries(body)) if (typeof v === "string") form.append(k, v);
       return sendRaw(form.toString(), { "content-type": FORM });

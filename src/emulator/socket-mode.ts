@@ -7,8 +7,9 @@ import { DEFAULTS, randomToken, uuid } from "./ids.js";
 import {
   type EventCallback,
   eventCallback,
+  type ResponseUrlFor,
   type SlashCommandInput,
-  slashCommand,
+  slashCommandWithResponseUrl,
   type Workspace,
 } from "./payloads.js";
 
@@ -18,7 +19,7 @@ export interface FakeSocketModeOptions extends Workspace {
   /** How long `send*` waits for the ack; Slack itself gives up after 3 seconds. */
   ackTimeoutMs?: number;
   /** response_url for commands without one, e.g. `() => api.responseUrl({ channel, user })`. */
-  responseUrl?: (context: { channel: string; user: string }) => string;
+  responseUrl?: ResponseUrlFor;
 }
 
 export interface SocketAck {
@@ -243,14 +244,7 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions = {}): 
       return { ...(await sendEnvelope("events_api", envelope, sendOpts)), envelope };
     },
     sendCommand(input = {}, opts) {
-      const channel = input.channel_id ?? DEFAULTS.channelId;
-      const user = input.user_id ?? DEFAULTS.userId;
-      const responseUrl = input.response_url ?? options.responseUrl?.({ channel, user });
-      const body = slashCommand({
-        ...workspace(),
-        ...input,
-        ...(responseUrl !== undefined ? { response_url: responseUrl } : {}),
-      });
+      const body = slashCommandWithResponseUrl(input, workspace(), options.responseUrl);
       return sendEnvelope("slash_commands", body, opts);
     },
     sendInteraction(payload, opts) {
