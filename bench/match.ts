@@ -244,7 +244,7 @@ async function runMatcherJob(job: MatcherJob): Promise<void> {
     const warm = await makeMatcher(job.matcher);
     if (typeof warm !== "string") {
       try {
-        warm.build(articles.slice(0, 300));
+        await warm.build(articles.slice(0, 300));
         for (const text of WARM_UP) warm.match(text);
       } catch {
         // A failing matcher is reported by the timed run below.
@@ -256,7 +256,7 @@ async function runMatcherJob(job: MatcherJob): Promise<void> {
   const heapBefore = heapMB();
   const buildStart = performance.now();
   try {
-    made.build(articles);
+    await made.build(articles);
   } catch (error) {
     emit({ type: "buildError", message: firstLine(error) });
     return;

@@ -21,7 +21,7 @@ export interface BenchAnswer {
 
 export interface BenchMatcher {
   name: string;
-  build(articles: Article[]): void;
+  build(articles: Article[]): void | Promise<void>;
   match(text: string): BenchAnswer;
 }
 
@@ -93,31 +93,30 @@ export function miniSearchMatcher(): BenchMatcher {
   };
 }
 
-type CreateMatcher = (articles: Article[], options?: unknown) => Matcher;
+type BuildMatcher = (articles: Article[], options?: unknown) => Promise<Matcher>;
 
 const matcherModule = new URL("../src/match/matcher.js", import.meta.url);
 const matcherSource = fileURLToPath(new URL("../src/match/matcher.ts", import.meta.url));
 
 /**
- * Ours, `createMatcher` from src/match/matcher.ts, imported dynamically so the benchmark runs before it exists.
+ * Ours, `buildMatcher` from src/match/matcher.ts (the index built on both cores, as the app builds it), imported dynamically so the benchmark runs before it exists.
  * Returns the matcher, or a sentence saying why it cannot be benchmarked.
  */
 export async function ourMatcher(): Promise<BenchMatcher | string> {
   if (!existsSync(matcherSource)) return "src/match/matcher.ts does not exist yet";
-  let createMatcher: CreateMatcher;
+  let buildMatcher: BuildMatcher;
   try {
-    const module = (await import(matcherModule.href)) as { createMatcher?: unknown };
-    if (typeof module.createMatcher !== "function")
-      return "src/match/matcher.ts does not export createMatcher";
-    createMatcher = module.createMatcher as CreateMatcher;
+    const module = (await import(matcherModule.href)) as { buildMatcher?: unknown };
+    if (typeof module.buildMatcher !== "function") return "src/match/matcher.ts does not export buildMatcher";
+    buildMatcher = module.buildMatcher as BuildMatcher;
   } catch (error) {
     return `src/match/matcher.ts failed to load: ${firstLine(error)}`;
   }
   let matcher: Matcher | null = null;
   const bench: BenchMatcher = {
     name: "ours",
-    build(articles) {
-      matcher = createMatcher(articles);
+    async build(articles) {
+      matcher = await buildMatcher(articles);
     },
     match(text) {
       if (!matcher) throw new Error("our matcher used before build()");

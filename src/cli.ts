@@ -8,7 +8,7 @@ import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
 import { type KnowledgeBase, loadKnowledge } from "./knowledge/load.js";
 import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
 import { formatMatch } from "./match/format.js";
-import { createMatcher } from "./match/matcher.js";
+import { buildMatcher } from "./match/matcher.js";
 import type { MatchResponse } from "./match/types.js";
 
 const USAGE = `Usage: triage <command> [options]
@@ -173,7 +173,7 @@ async function readAll(input: CliIo["input"]): Promise<string> {
 }
 
 async function matchOne(dir: string, text: string, top: number, json: boolean, io: CliIo): Promise<number> {
-  const matcher = createMatcher((await loadKnowledge(dir)).articles);
+  const matcher = await buildMatcher((await loadKnowledge(dir)).articles);
   const response = matcher.match(text, { limit: top });
   io.out(json ? `${JSON.stringify(toJson(response), null, 2)}\n` : `${formatMatch(response)}\n`);
   return 0;
@@ -197,7 +197,7 @@ const WARM_UP_QUERIES = 30;
 async function batch(dir: string, top: number, io: CliIo): Promise<number> {
   const kb = await loadKnowledge(dir);
   const started = performance.now();
-  const matcher = createMatcher(kb.articles);
+  const matcher = await buildMatcher(kb.articles);
   io.err(
     `triage batch: ${kb.articles.length} articles indexed in ${Math.round(performance.now() - started)} ms\n`,
   );

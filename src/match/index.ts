@@ -1,6 +1,8 @@
+import { availableParallelism } from "node:os";
 import type { Article } from "../knowledge/types.js";
 import { extractErrorCodes, maskVariables } from "./normalize.js";
 import { comparable, hash32, tokenize } from "./tokens.js";
+import { startWorker } from "./workers.js";
 
 /**
  * The shortlist index: BM25F over each article's quoted errors, title, query words and symptoms, kept as
@@ -43,73 +45,47 @@ export class SearchIndex {
   /** Articles quoting at least one error code. */
   private readonly coded: Uint8Array;
 
-  constructor(articles: readonly Article[], options: IndexOptions) {
+  /**
+   * Indexes `articles`. `scans` are the articles already scanned (scanArticles), in consecutive runs covering
+   * them all, e.g. by worker threads (buildIndex); without them the articles are scanned here.
+   */
+  constructor(articles: readonly Article[], options: IndexOptions, scans?: readonly ScannedArticles[]) {
     this.articles = articles;
     this.coded = new Uint8Array(articles.length);
     const lengths = new Float64Array(articles.length);
-    // Postings are gathered as flat (term, doc, tf) triples in growable typed arrays and grouped by term at
-    // the end: at 100k articles that is ~15M postings, which as per-term JS arrays and per-article Maps
-    // cost more time in allocation and GC than the tokenizing itself.
     const flat = new Postings();
-    // Term frequencies of the current article, indexed by term id; `seen` lists the ids to flush and reset.
-    let tf = new Float64Array(1024);
-    const seen: number[] = [];
-    const add = (text: string, weight: number, mask = true) => {
-      addTokens(mask ? maskVariables(text) : text.replace(KB_PLACEHOLDER, " "), weight);
-    };
-    const addTokens = (text: string, weight: number) => {
-      for (const token of tokenize(text)) {
-        let id = this.termIds.get(token);
+    for (const scan of scans ?? [scanArticles(articles, 0, options)]) {
+      // The run's own term ids become this index's.
+      const ids = new Int32Array(scan.terms.length);
+      scan.terms.forEach((term, local) => {
+        let id = this.termIds.get(term);
         if (id === undefined) {
           id = this.termIds.size;
-          this.termIds.set(token, id);
-          if (id >= tf.length) {
-            const grown = new Float64Array(tf.length * 2);
-            grown.set(tf);
-            tf = grown;
-          }
+          this.termIds.set(term, id);
         }
-        if (tf[id] === 0) seen.push(id);
-        tf[id] = (tf[id] as number) + weight;
-      }
-    };
-    const w = options.fieldWeights;
-    articles.forEach((article, doc) => {
-      let maskedErrors: string[] | undefined;
-      article.errors.forEach((error, n) => {
-        const masked = maskVariables(error);
-        if (masked !== error) {
-          maskedErrors ??= article.errors.slice();
-          maskedErrors[n] = masked;
-        }
-        addTokens(masked, w.errors);
-        const key = hash32(comparable(masked));
-        const list = this.messageDocs.get(key);
-        if (!list) this.messageDocs.set(key, [doc]);
-        else if (list[list.length - 1] !== doc) list.push(doc);
+        ids[local] = id;
       });
-      if (maskedErrors) this.maskedErrorsOf.set(doc, maskedErrors);
-      // Only the quoted errors get the full masking, the costliest step of the build; the other fields have
-      // their KB placeholders dropped, and a stray path's words in them only add rare terms.
-      add(article.title, w.title, false);
-      add(article.queryWords.join(" "), w.queryWords, false);
-      add(article.symptoms, w.symptoms, false);
-      let length = 0;
-      for (const id of seen) {
-        const freq = tf[id] as number;
-        flat.push(id, doc, freq);
-        length += freq;
-        tf[id] = 0;
+      for (let n = 0; n < scan.size; n++) {
+        flat.push(
+          ids[scan.postTerms[n] as number] as number,
+          scan.postDocs[n] as number,
+          scan.postFreqs[n] as number,
+        );
       }
-      seen.length = 0;
-      lengths[doc] = length;
-      for (const code of articleCodes(article)) {
-        this.coded[doc] = 1;
+      lengths.set(scan.lengths, scan.offset);
+      for (const [code, docs] of scan.codes) {
+        for (const doc of docs) this.coded[doc] = 1;
         const list = this.codeDocs.get(code);
-        if (list) list.push(doc);
-        else this.codeDocs.set(code, [doc]);
+        if (list) list.push(...docs);
+        else this.codeDocs.set(code, docs.slice());
       }
-    });
+      for (const [key, docs] of scan.messages) {
+        const list = this.messageDocs.get(key);
+        if (list) list.push(...docs);
+        else this.messageDocs.set(key, docs.slice());
+      }
+      for (const [doc, masked] of scan.maskedErrors) this.maskedErrorsOf.set(doc, masked);
+    }
 
     let total = 0;
     for (const length of lengths) total += length;
@@ -238,6 +214,157 @@ export class SearchIndex {
     if (!this.board) this.board = new Float64Array(this.articles.length);
     return this.board;
   }
+}
+
+/**
+ * Builds the index using up to `threads` threads: the articles are split into consecutive runs, scanned at
+ * the same time (this thread takes the first run, worker threads the others), and merged. Small knowledge
+ * bases are built in this thread alone: starting a worker and copying its articles costs more than it saves.
+ */
+export async function buildIndex(
+  articles: readonly Article[],
+  options: IndexOptions,
+  threads = Math.min(2, availableParallelism()),
+): Promise<SearchIndex> {
+  if (threads < 2 || articles.length < PARALLEL_MIN_ARTICLES) return new SearchIndex(articles, options);
+  const size = Math.ceil(articles.length / threads);
+  const runs = Array.from({ length: threads }, (_, n) => n * size).filter(
+    (offset) => offset < articles.length,
+  );
+  const others = runs.slice(1).map(
+    (offset) =>
+      new Promise<ScannedArticles>((resolve, reject) => {
+        const worker = startWorker("scan-worker", {
+          articles: articles.slice(offset, offset + size),
+          offset,
+          options,
+        });
+        worker.once("message", (scan: ScannedArticles) => {
+          resolve(scan);
+          void worker.terminate();
+        });
+        worker.once("error", reject);
+        worker.once("exit", (code) => reject(new Error(`index scan worker exited (code ${code})`)));
+      }),
+  );
+  const first = scanArticles(articles.slice(0, size), 0, options);
+  return new SearchIndex(articles, options, [first, ...(await Promise.all(others))]);
+}
+
+// Below this many articles one thread builds the index in about a second.
+const PARALLEL_MIN_ARTICLES = 20_000;
+
+/** What the index needs from the text of a run of consecutive articles (doc ids are global). */
+export interface ScannedArticles {
+  /** Global doc id of the first article of the run, and how many there are. */
+  offset: number;
+  count: number;
+  /** The run's terms; `postTerms` holds indexes into it. */
+  terms: string[];
+  /** (term, doc, weighted tf) postings, `size` of them, docs ascending. */
+  postTerms: Int32Array;
+  postDocs: Int32Array;
+  postFreqs: Float32Array;
+  size: number;
+  /** Weighted length of each article of the run. */
+  lengths: Float64Array;
+  codes: [string, number[]][];
+  messages: [number, number[]][];
+  maskedErrors: [number, string[]][];
+}
+
+/**
+ * Tokenizes, masks and scans for codes the articles of one run: the costly part of building the index, and
+ * the part worker threads can share (buildIndex). Pure.
+ */
+export function scanArticles(
+  articles: readonly Article[],
+  offset: number,
+  options: IndexOptions,
+): ScannedArticles {
+  const termIds = new Map<string, number>();
+  const terms: string[] = [];
+  const lengths = new Float64Array(articles.length);
+  const codeDocs = new Map<string, number[]>();
+  const messageDocs = new Map<number, number[]>();
+  const maskedErrorsOf: [number, string[]][] = [];
+  // Postings are gathered as flat (term, doc, tf) triples in growable typed arrays and grouped by term at
+  // the end: at 100k articles that is ~15M postings, which as per-term JS arrays and per-article Maps
+  // cost more time in allocation and GC than the tokenizing itself.
+  const flat = new Postings();
+  // Term frequencies of the current article, indexed by term id; `seen` lists the ids to flush and reset.
+  let tf = new Float64Array(1024);
+  const seen: number[] = [];
+  const add = (text: string, weight: number, mask = true) => {
+    addTokens(mask ? maskVariables(text) : text.replace(KB_PLACEHOLDER, " "), weight);
+  };
+  const addTokens = (text: string, weight: number) => {
+    for (const token of tokenize(text)) {
+      let id = termIds.get(token);
+      if (id === undefined) {
+        id = terms.length;
+        termIds.set(token, id);
+        terms.push(token);
+        if (id >= tf.length) {
+          const grown = new Float64Array(tf.length * 2);
+          grown.set(tf);
+          tf = grown;
+        }
+      }
+      if (tf[id] === 0) seen.push(id);
+      tf[id] = (tf[id] as number) + weight;
+    }
+  };
+  const w = options.fieldWeights;
+  articles.forEach((article, n) => {
+    const doc = offset + n;
+    let maskedErrors: string[] | undefined;
+    article.errors.forEach((error, e) => {
+      const masked = maskVariables(error);
+      if (masked !== error) {
+        maskedErrors ??= article.errors.slice();
+        maskedErrors[e] = masked;
+      }
+      addTokens(masked, w.errors);
+      const key = hash32(comparable(masked));
+      const list = messageDocs.get(key);
+      if (!list) messageDocs.set(key, [doc]);
+      else if (list[list.length - 1] !== doc) list.push(doc);
+    });
+    if (maskedErrors) maskedErrorsOf.push([doc, maskedErrors]);
+    // Only the quoted errors get the full masking, the costliest step of the build; the other fields have
+    // their KB placeholders dropped, and a stray path's words in them only add rare terms.
+    add(article.title, w.title, false);
+    add(article.queryWords.join(" "), w.queryWords, false);
+    add(article.symptoms, w.symptoms, false);
+    let length = 0;
+    for (const id of seen) {
+      const freq = tf[id] as number;
+      flat.push(id, doc, freq);
+      length += freq;
+      tf[id] = 0;
+    }
+    seen.length = 0;
+    lengths[n] = length;
+    for (const code of articleCodes(article)) {
+      const list = codeDocs.get(code);
+      if (list) list.push(doc);
+      else codeDocs.set(code, [doc]);
+    }
+  });
+  return {
+    offset,
+    count: articles.length,
+    terms,
+    postTerms: flat.terms,
+    postDocs: flat.docs,
+    postFreqs: flat.freqs,
+    size: flat.size,
+    lengths,
+    codes: [...codeDocs],
+    messages: [...messageDocs],
+    maskedErrors: maskedErrorsOf,
+  };
 }
 
 /** Growable (term id, doc, tf) triples, in typed arrays. */

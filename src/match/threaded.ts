@@ -4,10 +4,10 @@
  * itself and answers queries there. At 100k articles a query's worst case is ~60 ms and the build several
  * seconds (docs/matcher.md): on the main thread either would stall every other Slack request.
  */
-import { Worker } from "node:worker_threads";
 import type { Article, Problem } from "../knowledge/types.js";
 import type { MatcherOverrides } from "./matcher.js";
 import type { Matcher, MatchOptions, MatchResponse } from "./types.js";
+import { startWorker } from "./workers.js";
 
 export interface AsyncMatcher {
   match(text: string, options?: MatchOptions): Promise<MatchResponse>;
@@ -55,12 +55,7 @@ export async function startThreadedMatcher(
   source: { knowledgeDir: string } | { articles: Article[] },
   overrides?: MatcherOverrides,
 ): Promise<ThreadedMatcher> {
-  const here = new URL(import.meta.url);
-  const typescript = here.pathname.endsWith(".ts");
-  // Under tsx or vitest this module is TypeScript: the worker needs the same transpiler.
-  const worker = new Worker(new URL(typescript ? "./worker-tsx.mjs" : "./worker.js", here), {
-    workerData: { ...source, overrides },
-  });
+  const worker = startWorker("worker", { ...source, overrides });
   const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited: Error | null = null;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { loadKnowledge } from "../knowledge/load.js";
 import type { Article } from "../knowledge/types.js";
-import { createMatcher, type MatcherOverrides } from "./matcher.js";
+import { buildMatcher, type MatcherOverrides } from "./matcher.js";
 import type { WorkerReply, WorkerRequest } from "./threaded.js";
 
 interface Init {
@@ -26,7 +26,7 @@ try {
   const articles = kb?.articles ?? init.articles ?? [];
   const byId = new Map(articles.map((a) => [a.id, a]));
   const started = performance.now();
-  const matcher = createMatcher(articles, init.overrides);
+  const matcher = await buildMatcher(articles, init.overrides);
   send({
     type: "ready",
     size: matcher.size,

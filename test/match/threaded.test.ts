@@ -58,3 +58,26 @@ describe("startThreadedMatcher failures", () => {
     await expect(threaded.match("System error 53")).rejects.toThrow(/closed/);
   });
 });
+
+describe("buildIndex on two threads", () => {
+  it("builds the same index as one thread, run by run", async () => {
+    const { buildIndex, SearchIndex } = await import("../../src/match/index.js");
+    const { DEFAULT_MATCHER_OPTIONS } = await import("../../src/match/matcher.js");
+    const kb = await loadKnowledge(knowledgeDir);
+    // Enough copies of the sample KB (under new ids) to pass the threshold for a parallel build.
+    const many = Array.from({ length: 460 }, (_, copy) =>
+      kb.articles.map((a) => ({ ...a, id: `${a.id}-${copy}` })),
+    ).flat();
+    const one = new SearchIndex(many, DEFAULT_MATCHER_OPTIONS.index);
+    const two = await buildIndex(many, DEFAULT_MATCHER_OPTIONS.index, 2);
+    for (const terms of [["trust", "relationship", "workstation"], ["network", "path"], ["0x8004de40"]]) {
+      expect(two.shortlist(terms, ["0x8004DE40"], 30, 24)).toEqual(
+        one.shortlist(terms, ["0x8004DE40"], 30, 24),
+      );
+    }
+    expect(two.documentFrequency("network")).toBe(one.documentFrequency("network"));
+    expect(two.maskedErrors(many.length - 1)).toEqual(one.maskedErrors(many.length - 1));
+    const key = "system error 53 has occurred";
+    expect(two.articlesQuoting(key)).toEqual(one.articlesQuoting(key));
+  }, 60_000);
+});
