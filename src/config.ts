@@ -17,6 +17,14 @@ export function readKnowledgeConfig(env: NodeJS.ProcessEnv = process.env): Knowl
   return { knowledgeDir: dir ? dir : DEFAULT_KNOWLEDGE_DIR };
 }
 
+export const DEFAULT_DATA_DIR = "data";
+
+/** Where the triage database lives (`DATA_DIR`, default `./data`), for the CLI. */
+export function readDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.DATA_DIR?.trim();
+  return dir ? dir : DEFAULT_DATA_DIR;
+}
+
 /** Names of the Slack credentials, for start-up hints. */
 export const SLACK_CREDENTIAL_VARS = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"] as const;
 
@@ -34,6 +42,10 @@ export interface AppConfig extends KnowledgeConfig {
   /** Port of the HTTP receiver (HTTP mode) and of `/healthz` (both modes). */
   port: number;
   dataDir: string;
+  /** Keep the normalized error text in the database (`STORE_QUERY_TEXT`, default true); false keeps a hash. */
+  storeText: boolean;
+  /** Days of triages kept (`RETENTION_DAYS`, default 90). */
+  retentionDays: number;
   logLevel: LogLevel;
   /** Channel id escalations go to, when set. */
   helpdeskChannel: string | null;
@@ -73,6 +85,12 @@ const envSchema = z.object({
   }),
   KNOWLEDGE_DIR: optionalText,
   DATA_DIR: optionalText,
+  STORE_QUERY_TEXT: optionalText.refine((v) => v === undefined || /^(true|false|1|0|yes|no)$/i.test(v), {
+    message: "must be true or false",
+  }),
+  RETENTION_DAYS: optionalText.refine((v) => v === undefined || (/^\d{1,5}$/.test(v) && Number(v) >= 1), {
+    message: "must be a whole number of days (1 or more)",
+  }),
   LOG_LEVEL: optionalText.refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v), {
     message: `must be one of ${LOG_LEVELS.join(", ")}`,
   }),
@@ -122,7 +140,9 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     slackApiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
     port: e.PORT === undefined ? 3000 : Number(e.PORT),
     knowledgeDir: e.KNOWLEDGE_DIR ?? DEFAULT_KNOWLEDGE_DIR,
-    dataDir: e.DATA_DIR ?? "data",
+    dataDir: e.DATA_DIR ?? DEFAULT_DATA_DIR,
+    storeText: e.STORE_QUERY_TEXT === undefined || /^(true|1|yes)$/i.test(e.STORE_QUERY_TEXT),
+    retentionDays: e.RETENTION_DAYS === undefined ? 90 : Number(e.RETENTION_DAYS),
     logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? "info",
     helpdeskChannel: e.HELPDESK_CHANNEL ?? null,
     triageChannels: (e.TRIAGE_CHANNELS ?? "").split(/[\s,]+/).filter(Boolean),

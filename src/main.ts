@@ -12,6 +12,8 @@ import { createSlackApp } from "./slack/app.js";
 import { createDeduper } from "./slack/dedupe.js";
 import { createLogger } from "./slack/logger.js";
 import { createRecentTriages } from "./store/recent-triages.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+import type { TriageStore } from "./store/store.js";
 
 if (hasNoSlackCredentials()) {
   const { knowledgeDir } = readKnowledgeConfig();
@@ -44,6 +46,23 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+let store: TriageStore;
+try {
+  store = openSqliteStore(config.dataDir);
+} catch (error) {
+  logger.fatal({ err: error, dir: config.dataDir }, "cannot open the triage database");
+  process.exit(1);
+}
+// Retention: purge now and once a day (the timer does not keep the process alive).
+const purge = () =>
+  store
+    .purge(config.retentionDays)
+    .then(
+      (removed) => removed > 0 && logger.info({ removed, days: config.retentionDays }, "purged old triages"),
+    )
+    .catch((error: unknown) => logger.error({ err: error }, "retention purge failed"));
+void purge();
+setInterval(purge, 24 * 3600_000).unref();
 const matcher = whenReady(startThreadedMatcher({ knowledgeDir: config.knowledgeDir }));
 const slack = createSlackApp(
   config,
@@ -53,6 +72,8 @@ const slack = createSlackApp(
     dedupe: createDeduper(),
     logger,
     triageChannels: new Set(config.triageChannels),
+    store,
+    storeText: config.storeText,
   },
   { logger },
 );
@@ -90,6 +111,7 @@ const shutdown = async (signal: string) => {
   logger.info({ signal }, "shutting down");
   await slack.stop().catch(() => undefined);
   await matcher.close();
+  await store.close();
   process.exit(0);
 };
 process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -7,6 +7,8 @@ import type { AsyncMatcher } from "../match/threaded.js";
 import type { MatchResponse } from "../match/types.js";
 import { answerBlocks, noMatchBlocks, possibleBlocks } from "../reply/blocks.js";
 import type { RecentTriages, TriageRecord, TriageSource } from "../store/recent-triages.js";
+import { triageRow } from "../store/rows.js";
+import type { TriageStore } from "../store/store.js";
 import type { Deduper } from "./dedupe.js";
 
 export interface SlackDeps {
@@ -16,6 +18,9 @@ export interface SlackDeps {
   logger: Logger;
   /** Channels where every message is triaged, not only error-shaped ones. */
   triageChannels: ReadonlySet<string>;
+  /** Where triages are recorded (none in some tests); `storeText` false keeps only a hash of the text. */
+  store?: TriageStore;
+  storeText?: boolean;
 }
 
 export interface Triaged {
@@ -36,6 +41,18 @@ export async function triage(
     verdict: response.verdict,
     results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
   });
+  const ms = performance.now() - started;
+  const store = deps.store;
+  if (store) {
+    // Recording must never hold up or break the answer: not awaited, and a failure is only logged.
+    Promise.resolve()
+      .then(() =>
+        store.recordTriage(triageRow(record, response, ms, { storeText: deps.storeText !== false })),
+      )
+      .catch((error: unknown) =>
+        deps.logger.error({ err: error, triage: record.id }, "could not record the triage"),
+      );
+  }
   deps.logger.info(
     {
       triage: record.id,
@@ -44,7 +61,7 @@ export async function triage(
       verdict: response.verdict,
       top: response.results[0]?.article.id ?? null,
       score: response.results[0]?.score ?? null,
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(ms),
     },
     "triaged",
   );

@@ -9,6 +9,7 @@ import { createSlackApp, type SlackApp } from "../../src/slack/app.js";
 import { createDeduper } from "../../src/slack/dedupe.js";
 import { createLogger } from "../../src/slack/logger.js";
 import { createRecentTriages } from "../../src/store/recent-triages.js";
+import type { TriageStore } from "../../src/store/store.js";
 
 export async function sampleArticles(): Promise<Article[]> {
   return (await loadKnowledge(new URL("../../knowledge", import.meta.url).pathname)).articles;
@@ -19,10 +20,13 @@ export function appForTest(
   articles: Article[],
   settings: Pick<AppConfig, "slack" | "slackApiUrl" | "port"> & Partial<AppConfig>,
   host?: string,
+  store?: TriageStore,
 ): SlackApp {
   const config: AppConfig = {
     knowledgeDir: "knowledge",
     dataDir: "data",
+    storeText: true,
+    retentionDays: 90,
     logLevel: "silent",
     helpdeskChannel: null,
     triageChannels: [],
@@ -37,6 +41,7 @@ export function appForTest(
       dedupe: createDeduper(),
       logger,
       triageChannels: new Set(config.triageChannels),
+      ...(store ? { store, storeText: config.storeText } : {}),
     },
     { logger, ...(host ? { host } : {}) },
   );

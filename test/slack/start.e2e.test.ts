@@ -3,6 +3,10 @@
  * and pointed at the emulator's Web API.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpSender, type FakeWebApi, startFakeWebApi } from "../../src/emulator/index.js";
 import { messageEvent } from "../../src/emulator/payloads.js";
@@ -53,6 +57,7 @@ describe("npm start when Slack refuses", () => {
     const api = await startFakeWebApi();
     try {
       const child = run({
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), "kb-triage-refused-")),
         SLACK_BOT_TOKEN: "xoxb-not-the-right-token",
         SLACK_SIGNING_SECRET: SECRET,
         SLACK_API_URL: api.url,
@@ -71,10 +76,12 @@ describe("npm start in HTTP mode", () => {
   let api: FakeWebApi;
   let child: ReturnType<typeof run>;
   let port: number;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "kb-triage-start-"));
   beforeAll(async () => {
     api = await startFakeWebApi();
     port = await freePort();
     child = run({
+      DATA_DIR: dataDir,
       SLACK_BOT_TOKEN: api.botToken,
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: api.url,
@@ -85,6 +92,7 @@ describe("npm start in HTTP mode", () => {
   afterAll(async () => {
     if (child.exitCode === null) child.kill("SIGKILL");
     await api.close();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("serves /healthz 200 once the knowledge is indexed, answers pastes, and stops cleanly on SIGTERM", async () => {
@@ -110,5 +118,10 @@ describe("npm start in HTTP mode", () => {
     expect(child.output()).not.toContain(api.botToken.slice(5));
     child.kill("SIGTERM");
     expect(await exitCode(child)).toBe(0);
+    // The triage is in the database, in DATA_DIR.
+    const db = new Database(path.join(dataDir, "triage.db"), { readonly: true });
+    const rows = db.prepare("SELECT source, verdict, top_article AS top FROM triages").all();
+    db.close();
+    expect(rows).toEqual([{ source: "channel", verdict: "match", top: "KT1007" }]);
   }, 60_000);
 });

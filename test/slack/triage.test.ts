@@ -130,3 +130,37 @@ describe("snippets", () => {
     expect(seen).toEqual(["https://files.slack.com/f"]);
   });
 });
+
+describe("recording triages", () => {
+  it("records each triage in the store, and still answers when the store fails", async () => {
+    const rows: unknown[] = [];
+    const recording = {
+      ...deps,
+      store: { recordTriage: async (row: unknown) => void rows.push(row) } as never,
+    };
+    const answered = await triage(recording, "System error 53 has occurred.", where);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(rows).toEqual([
+      expect.objectContaining({ id: answered.record.id, topArticle: "KT1007", verdict: "match" }),
+    ]);
+
+    const errors: unknown[] = [];
+    const broken = {
+      ...deps,
+      logger: {
+        ...deps.logger,
+        info: () => {},
+        error: (...args: unknown[]) => void errors.push(args),
+      } as never,
+      store: {
+        recordTriage: () => {
+          throw new Error("disk full");
+        },
+      } as never,
+    };
+    const still = await triage(broken, "System error 53 has occurred.", where);
+    expect(still.response.verdict).toBe("match");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(JSON.stringify(errors)).toContain("could not record the triage");
+  });
+});

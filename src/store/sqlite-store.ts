@@ -1,0 +1,157 @@
+/**
+ * The store in SQLite (better-sqlite3, WAL mode): `DATA_DIR/triage.db`, created on first use, schema brought up
+ * to date by numbered migrations at open. better-sqlite3 is synchronous and fast (microseconds per write);
+ * the async interface lets a server database replace it.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { EscalationRow, FeedbackRow, Gap, Stats, TriageRow, TriageStore, Verdict } from "./store.js";
+
+/** Each entry brings the schema from version n to n + 1; never edit one that has shipped, add another. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE triages (
+     id TEXT PRIMARY KEY,
+     at INTEGER NOT NULL,
+     team TEXT,
+     channel TEXT,
+     user TEXT,
+     source TEXT NOT NULL,
+     text TEXT,
+     text_hash TEXT NOT NULL,
+     verdict TEXT NOT NULL CHECK (verdict IN ('match', 'possible', 'none')),
+     top_article TEXT,
+     score REAL,
+     latency_ms REAL NOT NULL
+   );
+   CREATE INDEX triages_at ON triages (at);
+   CREATE INDEX triages_hash ON triages (text_hash, at);
+   CREATE TABLE feedback (
+     triage_id TEXT NOT NULL REFERENCES triages (id) ON DELETE CASCADE,
+     at INTEGER NOT NULL,
+     user TEXT,
+     kind TEXT NOT NULL CHECK (kind IN ('fixed', 'not_it', 'picked')),
+     article_id TEXT
+   );
+   CREATE INDEX feedback_triage ON feedback (triage_id);
+   CREATE INDEX feedback_at ON feedback (at);
+   CREATE TABLE escalations (
+     triage_id TEXT NOT NULL REFERENCES triages (id) ON DELETE CASCADE,
+     at INTEGER NOT NULL,
+     user TEXT,
+     channel TEXT,
+     posted_ts TEXT,
+     ticket_url TEXT
+   );
+   CREATE INDEX escalations_at ON escalations (at);`,
+];
+
+const DAY = 24 * 3600_000;
+
+export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, file));
+  db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  migrate(db);
+
+  const insertTriage = db.prepare(
+    `INSERT OR REPLACE INTO triages (id, at, team, channel, user, source, text, text_hash, verdict, top_article, score, latency_ms)
+     VALUES (@id, @at, @team, @channel, @user, @source, @text, @textHash, @verdict, @topArticle, @score, @latencyMs)`,
+  );
+  const insertFeedback = db.prepare(
+    "INSERT INTO feedback (triage_id, at, user, kind, article_id) VALUES (@triageId, @at, @user, @kind, @articleId)",
+  );
+  const insertEscalation = db.prepare(
+    `INSERT INTO escalations (triage_id, at, user, channel, posted_ts, ticket_url)
+     VALUES (@triageId, @at, @user, @channel, @postedTs, @ticketUrl)`,
+  );
+  const selectTriage = db.prepare(
+    `SELECT id, at, team, channel, user, source, text, text_hash AS textHash, verdict, top_article AS topArticle,
+            score, latency_ms AS latencyMs FROM triages WHERE id = ?`,
+  );
+  const selectFeedback = db.prepare(
+    "SELECT triage_id AS triageId, at, user, kind, article_id AS articleId FROM feedback WHERE triage_id = ? ORDER BY at",
+  );
+  const counts = db.prepare(
+    `SELECT
+       (SELECT count(*) FROM triages WHERE at >= @since) AS triaged,
+       (SELECT count(*) FROM triages WHERE at >= @since AND verdict = 'match') AS answered,
+       (SELECT count(DISTINCT triage_id) FROM feedback WHERE at >= @since AND kind = 'fixed') AS fixed,
+       (SELECT count(DISTINCT triage_id) FROM feedback WHERE at >= @since AND kind = 'not_it') AS notIt,
+       (SELECT count(DISTINCT triage_id) FROM escalations WHERE at >= @since) AS escalated`,
+  );
+  const topArticles = db.prepare(
+    `SELECT t.top_article AS articleId, count(DISTINCT t.id) AS answered,
+            count(DISTINCT CASE WHEN f.kind = 'fixed' THEN t.id END) AS fixed,
+            count(DISTINCT CASE WHEN f.kind = 'not_it' THEN t.id END) AS notIt
+     FROM triages t LEFT JOIN feedback f ON f.triage_id = t.id
+     WHERE t.at >= @since AND t.verdict = 'match' AND t.top_article IS NOT NULL
+     GROUP BY t.top_article ORDER BY answered DESC, articleId LIMIT @limit`,
+  );
+  const gaps = db.prepare(
+    `SELECT text_hash AS textHash, count(*) AS count, max(at) AS lastSeen,
+            (SELECT text FROM triages i WHERE i.text_hash = g.text_hash ORDER BY at DESC LIMIT 1) AS text,
+            (SELECT verdict FROM triages i WHERE i.text_hash = g.text_hash ORDER BY at DESC LIMIT 1) AS verdict
+     FROM triages g WHERE at >= @since AND verdict IN ('none', 'possible')
+     GROUP BY text_hash ORDER BY count DESC, lastSeen DESC LIMIT @limit`,
+  );
+  const purgeTriages = db.prepare("DELETE FROM triages WHERE at < ?");
+
+  return {
+    async recordTriage(row: TriageRow) {
+      insertTriage.run(row);
+    },
+    async recordFeedback(row: FeedbackRow) {
+      insertFeedback.run(row);
+    },
+    async recordEscalation(row: EscalationRow) {
+      insertEscalation.run(row);
+    },
+    async triage(id) {
+      return selectTriage.get(id) as TriageRow | undefined;
+    },
+    async feedbackFor(triageId) {
+      return selectFeedback.all(triageId) as FeedbackRow[];
+    },
+    async stats(days, now = Date.now()): Promise<Stats> {
+      const since = now - days * DAY;
+      const c = counts.get({ since }) as Omit<Stats, "days" | "deflectionRate" | "topArticles">;
+      return {
+        days,
+        ...c,
+        deflectionRate: c.triaged === 0 ? 0 : c.fixed / c.triaged,
+        topArticles: topArticles.all({ since, limit: 10 }) as Stats["topArticles"],
+      };
+    },
+    async gaps(days, limit = 20, now = Date.now()): Promise<Gap[]> {
+      return (gaps.all({ since: now - days * DAY, limit }) as (Gap & { verdict: Verdict })[]).map((g) => ({
+        ...g,
+      }));
+    },
+    async purge(days, now = Date.now()) {
+      // Feedback and escalations go with their triage (ON DELETE CASCADE).
+      return purgeTriages.run(now - days * DAY).changes;
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+/** Applies the migrations the database has not had yet, each in a transaction; returns the new version. */
+export function migrate(db: Database.Database): number {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `triage.db has schema version ${current}, newer than this version of kb-triage knows (${MIGRATIONS.length})`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] as string);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}

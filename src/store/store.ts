@@ -1,0 +1,81 @@
+/**
+ * What the app remembers: every triage, the feedback on answers and the escalations. An async interface, so
+ * a server database can implement it unchanged later; `sqlite-store.ts` is the implementation today.
+ * Writes never block or fail a reply: callers log a store error and answer anyway.
+ */
+import type { TriageSource } from "./recent-triages.js";
+
+export type Verdict = "match" | "possible" | "none";
+export type FeedbackKind = "fixed" | "not_it" | "picked";
+
+export interface TriageRow {
+  id: string;
+  /** Epoch milliseconds. */
+  at: number;
+  team: string | null;
+  channel: string | null;
+  user: string | null;
+  source: TriageSource;
+  /** The normalized error text, at most 500 characters; null when only its hash is kept (STORE_QUERY_TEXT=false). */
+  text: string | null;
+  /** SHA-256 of the normalized text, so gaps group even without the text. */
+  textHash: string;
+  verdict: Verdict;
+  topArticle: string | null;
+  score: number | null;
+  latencyMs: number;
+}
+
+export interface FeedbackRow {
+  triageId: string;
+  at: number;
+  user: string | null;
+  kind: FeedbackKind;
+  articleId: string | null;
+}
+
+export interface EscalationRow {
+  triageId: string;
+  at: number;
+  user: string | null;
+  channel: string | null;
+  /** Where the escalation was posted and the ticket a webhook opened, when known. */
+  postedTs: string | null;
+  ticketUrl: string | null;
+}
+
+export interface Stats {
+  days: number;
+  triaged: number;
+  answered: number;
+  fixed: number;
+  notIt: number;
+  escalated: number;
+  /** fixed ÷ triaged, 0 when nothing was triaged. */
+  deflectionRate: number;
+  topArticles: { articleId: string; answered: number; fixed: number; notIt: number }[];
+}
+
+export interface Gap {
+  /** A representative normalized text of the group (null when texts are not stored). */
+  text: string | null;
+  textHash: string;
+  count: number;
+  lastSeen: number;
+  /** The most recent verdict of the group: `none` or `possible`. */
+  verdict: Verdict;
+}
+
+export interface TriageStore {
+  recordTriage(row: TriageRow): Promise<void>;
+  recordFeedback(row: FeedbackRow): Promise<void>;
+  recordEscalation(row: EscalationRow): Promise<void>;
+  triage(id: string): Promise<TriageRow | undefined>;
+  feedbackFor(triageId: string): Promise<FeedbackRow[]>;
+  stats(days: number, now?: number): Promise<Stats>;
+  /** The most frequent errors without a confident answer, grouped by normalized text. */
+  gaps(days: number, limit?: number, now?: number): Promise<Gap[]>;
+  /** Deletes rows older than `days`; returns how many triages went. */
+  purge(days: number, now?: number): Promise<number>;
+  close(): Promise<void>;
+}
