@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { readKnowledgeConfig } from "./config.js";
+import { readDataDir, readKnowledgeConfig } from "./config.js";
 import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
 import { type KnowledgeBase, loadKnowledge } from "./knowledge/load.js";
 import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
 import { formatMatch } from "./match/format.js";
 import { buildMatcher } from "./match/matcher.js";
 import type { MatchResponse } from "./match/types.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+import type { TriageStore } from "./store/store.js";
 
 const USAGE = `Usage: triage <command> [options]
 
@@ -22,10 +25,15 @@ Commands:
                                           Find the article for a pasted error (TEXT, or stdin when TEXT is -).
   batch [--knowledge DIR] [--top N]       Match JSON Lines {"id","query"} from stdin; one result line each on
                                           stdout: {"id","answer","verdict","matches":[{"id","score"}],"ms"}.
+  stats [--days N] [--data DIR] [--json]  What the bot triaged, answered, saw fixed and escalated; deflection rate;
+                                          top articles (from the bot's database in DATA_DIR).
+  gaps [--days N] [--data DIR] [--json]   The most frequent errors without a confident answer: articles to write.
 
 Options:
   --knowledge DIR   Knowledge folder (default: $KNOWLEDGE_DIR, else ./knowledge)
   --top N           How many matches to show or write (default 5)
+  --days N          The window for stats and gaps, in days (default 30)
+  --data DIR        Where the bot's database is (default: $DATA_DIR, else ./data)
   --json            Machine-readable output
   -h, --help        Show this help
 `;
@@ -64,6 +72,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError('expected: triage match "<pasted error>" (or - for stdin)');
       const text = words.length === 1 && words[0] === "-" ? await readAll(io.input) : words.join(" ");
       return await matchOne(dir, text, top, values.json === true, io);
+    }
+    if (group === "stats" || group === "gaps") {
+      expectArgs(positionals.slice(1), 0, group);
+      const days = parseDays(values.days);
+      const dataDir = values.data ?? readDataDir(io.env);
+      return group === "stats"
+        ? await printStats(dataDir, days, values.json === true, io)
+        : await printGaps(dataDir, days, values.json === true, io);
     }
     if (group === "batch") {
       expectArgs(positionals.slice(1), 0, "batch");
@@ -105,6 +121,8 @@ function parse(argv: string[]) {
       knowledge: { type: "string", short: "k" },
       json: { type: "boolean" },
       top: { type: "string", short: "n" },
+      days: { type: "string" },
+      data: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -156,6 +174,79 @@ async function exportArticles(dir: string, io: CliIo): Promise<number> {
     );
   }
   return 0;
+}
+
+function parseDays(value: string | undefined): number {
+  if (value === undefined) return 30;
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1)
+    throw new UsageError("--days must be a whole number of days (1 or more)");
+  return Number(value);
+}
+
+/** Opens the bot's database, or says where it looked: the CLI never creates one. */
+async function withStore(
+  dataDir: string,
+  io: CliIo,
+  use: (store: TriageStore) => Promise<number>,
+): Promise<number> {
+  if (!existsSync(path.join(dataDir, "triage.db"))) {
+    io.err(
+      `triage: no database at ${path.join(dataDir, "triage.db")} (the bot creates it on its first start; set DATA_DIR or --data)\n`,
+    );
+    return 1;
+  }
+  const store = openSqliteStore(dataDir);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function printStats(dataDir: string, days: number, json: boolean, io: CliIo): Promise<number> {
+  return withStore(dataDir, io, async (store) => {
+    const stats = await store.stats(days);
+    if (json) {
+      io.out(`${JSON.stringify(stats, null, 2)}\n`);
+      return 0;
+    }
+    const lines = [
+      `Last ${days} days: ${stats.triaged} errors triaged, ${stats.answered} answered confidently, ${stats.fixed} confirmed fixed, ${stats.notIt} marked "Not it", ${stats.escalated} escalated.`,
+      `Deflection rate (fixed / triaged): ${(100 * stats.deflectionRate).toFixed(1)} %`,
+      ...(stats.topArticles.length > 0 ? ["", "Top articles:"] : []),
+      ...stats.topArticles.map(
+        (a) => `  ${a.articleId.padEnd(24)} answered ${a.answered}, fixed ${a.fixed}, not it ${a.notIt}`,
+      ),
+    ];
+    io.out(`${lines.join("\n")}\n`);
+    return 0;
+  });
+}
+
+async function printGaps(dataDir: string, days: number, json: boolean, io: CliIo): Promise<number> {
+  return withStore(dataDir, io, async (store) => {
+    const gaps = (await store.gaps(days)).map((g) => ({
+      text: g.text,
+      count: g.count,
+      lastSeen: new Date(g.lastSeen).toISOString(),
+      verdict: g.verdict,
+    }));
+    if (json) {
+      io.out(`${JSON.stringify(gaps, null, 2)}\n`);
+      return 0;
+    }
+    if (gaps.length === 0) {
+      io.out(`No unanswered errors in the last ${days} days.\n`);
+      return 0;
+    }
+    io.out(`Most frequent errors without a confident answer, last ${days} days (articles to write):\n`);
+    for (const g of gaps) {
+      io.out(
+        `  ${String(g.count).padStart(4)}x  ${g.verdict.padEnd(8)} last ${g.lastSeen.slice(0, 10)}  ${g.text ?? "(text not stored)"}\n`,
+      );
+    }
+    return 0;
+  });
 }
 
 function parseTop(value: string | undefined): number {

@@ -237,3 +237,87 @@ describe("the triage bin", () => {
     expect(JSON.parse(stdout).articles).toBe(3);
   });
 });
+
+describe("triage stats and triage gaps", () => {
+  let data: string;
+  beforeAll(async () => {
+    const { openSqliteStore } = await import("../src/store/sqlite-store.js");
+    data = mkdtempSync(path.join(tmpdir(), "kb-cli-data-"));
+    const store = openSqliteStore(data);
+    const base = { team: null, channel: "C1", user: "U1", source: "channel" as const, latencyMs: 2 };
+    const now = Date.now();
+    await store.recordTriage({
+      ...base,
+      id: "a",
+      at: now - 1000,
+      text: "System error 53 has occurred.",
+      textHash: "s53",
+      verdict: "match",
+      topArticle: "KT1007",
+      score: 0.97,
+    });
+    await store.recordTriage({
+      ...base,
+      id: "b",
+      at: now - 900,
+      text: "Flux capacitor overheated",
+      textHash: "flux",
+      verdict: "none",
+      topArticle: null,
+      score: null,
+    });
+    await store.recordTriage({
+      ...base,
+      id: "c",
+      at: now - 800,
+      text: "Flux capacitor overheated",
+      textHash: "flux",
+      verdict: "none",
+      topArticle: null,
+      score: null,
+    });
+    await store.recordFeedback({
+      triageId: "a",
+      at: now - 500,
+      user: "U1",
+      kind: "fixed",
+      articleId: "KT1007",
+    });
+    await store.close();
+  });
+  afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+  it("prints the deflection figures as the documented JSON", async () => {
+    const { code, out } = await triage(["stats", "--days", "7", "--json"], { DATA_DIR: data });
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({
+      days: 7,
+      triaged: 3,
+      answered: 1,
+      fixed: 1,
+      notIt: 0,
+      escalated: 0,
+      deflectionRate: 1 / 3,
+      topArticles: [{ articleId: "KT1007", answered: 1, fixed: 1, notIt: 0 }],
+    });
+    expect((await triage(["stats", "--data", data])).out).toContain(
+      "Deflection rate (fixed / triaged): 33.3 %",
+    );
+  });
+
+  it("lists the KB gaps, most frequent first", async () => {
+    const { code, out } = await triage(["gaps", "--json", "--data", data]);
+    expect(code).toBe(0);
+    const gaps = JSON.parse(out) as { text: string; count: number; verdict: string; lastSeen: string }[];
+    expect(gaps.map((g) => [g.text, g.count, g.verdict])).toEqual([["Flux capacitor overheated", 2, "none"]]);
+    expect(gaps[0]?.lastSeen).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect((await triage(["gaps", "--data", data])).out).toContain("2x  none");
+  });
+
+  it("says where it looked when there is no database, and rejects a bad --days", async () => {
+    const missing = await triage(["stats", "--data", path.join(data, "nowhere")]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain("no database at");
+    expect((await triage(["gaps", "--days", "-3", "--data", data])).code).toBe(2);
+  });
+});
