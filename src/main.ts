@@ -74,6 +74,7 @@ const slack = createSlackApp(
     triageChannels: new Set(config.triageChannels),
     store,
     storeText: config.storeText,
+    helpdeskChannel: config.helpdeskChannel,
   },
   { logger },
 );

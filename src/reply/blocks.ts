@@ -99,9 +99,19 @@ export const LIMITS = {
   privateMetadata: 3000,
 } as const;
 
-export type AnswerButton = "share" | "otherMatches" | "fullArticle" | "postInThread";
+export type AnswerButton =
+  | "fixed"
+  | "notIt"
+  | "escalate"
+  | "share"
+  | "otherMatches"
+  | "fullArticle"
+  | "postInThread";
 
 const BUTTON_LABELS: Record<AnswerButton, string> = {
+  fixed: "Fixed it",
+  notIt: "Not it",
+  escalate: "Escalate",
   share: "Share in channel",
   otherMatches: "Other matches",
   fullArticle: "Full article",
@@ -224,6 +234,8 @@ export interface AnswerInput {
   buttons: readonly AnswerButton[];
   /** Slack user id of whoever shared the answer into the channel; shown as a mention. */
   sharedBy?: string;
+  /** Slack user ids of those who confirmed the answer fixed their problem. */
+  confirmedBy?: readonly string[];
 }
 
 /** The answer for one article: title, confidence, what matched, cause, resolution and the requested buttons. */
@@ -269,6 +281,23 @@ export function answerBlocks(input: AnswerInput): SlackMessage {
     });
   }
 
+  const confirmed = (Array.isArray(input.confirmedBy) ? input.confirmedBy : [])
+    .map(str)
+    .filter((user) => user.length <= 64 && USER_ID.test(user))
+    .slice(0, 10);
+  if (confirmed.length > 0) {
+    blocks.push({
+      type: "context",
+      block_id: BLOCK_IDS.answerConfirmed,
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `:white_check_mark: Fixed it, confirmed by ${confirmed.map((u) => `<@${u}>`).join(", ")}`,
+        },
+      ],
+    });
+  }
+
   const wanted = new Set<AnswerButton>(
     (Array.isArray(input.buttons) ? input.buttons : []).filter((kind) => Object.hasOwn(BUTTON_LABELS, kind)),
   );
@@ -280,7 +309,13 @@ export function answerBlocks(input: AnswerInput): SlackMessage {
       type: "actions",
       block_id: BLOCK_IDS.answerActions,
       elements: [...wanted].map((kind) =>
-        button(BUTTON_LABELS[kind], ACTIONS[kind], value, kind === "share"),
+        // One primary button: "Fixed it" where offered, else "Share in channel".
+        button(
+          BUTTON_LABELS[kind],
+          ACTIONS[kind],
+          value,
+          kind === "fixed" || (kind === "share" && !wanted.has("fixed")),
+        ),
       ),
     });
   }
@@ -292,7 +327,12 @@ export function answerBlocks(input: AnswerInput): SlackMessage {
   };
 }
 
-function candidateBlocks(triageId: string, results: readonly MatchResult[], intro: string): SlackMessage {
+function candidateBlocks(
+  triageId: string,
+  results: readonly MatchResult[],
+  intro: string,
+  pickLabel = "Show answer",
+): SlackMessage {
   const blocks: Block[] = [section(intro, BLOCK_IDS.candidatesIntro)];
   results.forEach((result, index) => {
     const article = result.article;
@@ -306,7 +346,7 @@ function candidateBlocks(triageId: string, results: readonly MatchResult[], intr
     const block = section(lines.join("\n"), `${BLOCK_IDS.candidatePrefix}${index}`);
     const value = tryEncodeButtonValue({ triageId: str(triageId), articleId: id });
     // Without an article id the pick could not be resolved, so no button.
-    if (value !== null && id !== "") block.accessory = button("Show answer", ACTIONS.pick, value);
+    if (value !== null && id !== "") block.accessory = button(pickLabel, ACTIONS.pick, value);
     blocks.push(block);
   });
   const titles = results.map((result) => titleText(result.article).slice(0, 100)).join("; ");
@@ -332,6 +372,20 @@ export function otherMatchesBlocks(input: {
     return { text, blocks: [section(text, BLOCK_IDS.candidatesIntro)] };
   }
   return candidateBlocks(input.triageId, shown, "Other articles that might fit:");
+}
+
+/** After "Not it": the next candidates, up to 3, each with a "This one" button. */
+export function notItBlocks(input: {
+  triageId: string;
+  results: readonly MatchResult[];
+  excludeArticleId: string;
+}): SlackMessage {
+  const shown = distinctResults(input.results, str(input.excludeArticleId), MAX_CANDIDATES);
+  if (shown.length === 0) {
+    const text = "Thanks, noted. I have no other article for this one: the helpdesk can help.";
+    return { text, blocks: [section(text, BLOCK_IDS.candidatesIntro)] };
+  }
+  return candidateBlocks(input.triageId, shown, "Thanks, noted. Could it be one of these?", "This one");
 }
 
 /** An honest "no article", with what to try next. `mentioned`: the paste came as an @mention in a channel. */

@@ -6,6 +6,9 @@ export const ACTIONS = {
   fullArticle: "triage_full_article",
   postInThread: "triage_post_in_thread",
   pick: "triage_pick",
+  fixed: "triage_fixed",
+  notIt: "triage_not_it",
+  escalate: "triage_escalate",
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
@@ -22,6 +25,7 @@ export const BLOCK_IDS = {
   answerCause: "triage_answer_cause",
   answerResolution: "triage_answer_resolution",
   answerSharedBy: "triage_answer_shared_by",
+  answerConfirmed: "triage_answer_confirmed",
   answerActions: "triage_answer_actions",
   candidatesIntro: "triage_candidates_intro",
   /** Followed by the candidate's position (0, 1, 2), since block_ids must be unique in a message. */

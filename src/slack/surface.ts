@@ -22,6 +22,8 @@ export const WEB_API_METHODS: Record<string, string[]> = {
   // Reading a thread's parent for a bare mention: the history scope of the conversation type.
   "conversations.replies": ["channels:history", "groups:history", "im:history"],
   "views.open": [],
+  "reactions.add": ["reactions:write"],
+  "chat.getPermalink": [],
 };
 
 /** Bot events → the scope Slack requires for them. */

@@ -21,6 +21,13 @@ export interface SlackDeps {
   /** Where triages are recorded (none in some tests); `storeText` false keeps only a hash of the text. */
   store?: TriageStore;
   storeText?: boolean;
+  /** Channel id escalations go to; without it "Escalate" is not offered. */
+  helpdeskChannel?: string | null;
+}
+
+/** The buttons of an answer: feedback first ("Fixed it", "Not it", "Escalate" when there is a helpdesk). */
+export function answerButtons(deps: SlackDeps, more: ReplyButtons): ReplyButtons {
+  return ["fixed", "notIt", ...(deps.helpdeskChannel ? (["escalate"] as const) : []), ...more];
 }
 
 export interface Triaged {

@@ -41,6 +41,7 @@ export function appForTest(
       dedupe: createDeduper(),
       logger,
       triageChannels: new Set(config.triageChannels),
+      helpdeskChannel: config.helpdeskChannel,
       ...(store ? { store, storeText: config.storeText } : {}),
     },
     { logger, ...(host ? { host } : {}) },

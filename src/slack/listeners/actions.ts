@@ -5,10 +5,12 @@
  */
 import type { App, BlockButtonAction } from "@slack/bolt";
 import type { MatchResult } from "../../match/types.js";
-import { answerBlocks, articleModal, otherMatchesBlocks } from "../../reply/blocks.js";
+import { answerBlocks, articleModal, notItBlocks, otherMatchesBlocks } from "../../reply/blocks.js";
 import { ACTIONS, decodeButtonValue } from "../../reply/ids.js";
+import { escapeMrkdwn, truncate } from "../../reply/mrkdwn.js";
 import type { TriageRecord } from "../../store/recent-triages.js";
-import type { SlackDeps } from "../triage.js";
+import type { FeedbackKind } from "../../store/store.js";
+import { answerButtons, type SlackDeps } from "../triage.js";
 
 const STALE =
   "That answer is too old for me to act on (or its article has left the knowledge base). Paste the error again, or use /triage.";
@@ -44,6 +46,24 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     const score = record.results.find((r) => r.articleId === articleId)?.score ?? 0;
     return { article, score, why: { line: "", field: "error", codes: [], terms: [] } };
   };
+  /** Feedback goes to the store when there is one; a store failure is logged, never shown. */
+  const recordFeedback = (
+    triageId: string,
+    user: string,
+    kind: FeedbackKind,
+    articleId: string | undefined,
+  ) => {
+    const store = deps.store;
+    if (!store) return;
+    Promise.resolve()
+      .then(() =>
+        store.recordFeedback({ triageId, at: Date.now(), user, kind, articleId: articleId ?? null }),
+      )
+      .catch((error: unknown) =>
+        deps.logger.error({ err: error, triage: triageId }, "could not record feedback"),
+      );
+  };
+
   /** The triage and the result for the clicked article, or null after telling the user why not. */
   const answerFor = async (value: string | undefined, respond: Respond) => {
     const found = await lookUp(value, respond);
@@ -90,10 +110,11 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     );
   });
 
-  app.action<BlockButtonAction>(ACTIONS.pick, async ({ ack, action, respond }) => {
+  app.action<BlockButtonAction>(ACTIONS.pick, async ({ ack, action, body, respond }) => {
     await ack();
     const found = await answerFor(action.value, respond);
     if (!found) return;
+    recordFeedback(found.record.id, body.user.id, "picked", found.result.article.id);
     await ephemeral(
       respond,
       answerBlocks({
@@ -152,4 +173,145 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
       });
     }
   });
+
+  app.action<BlockButtonAction>(ACTIONS.fixed, async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const found = await answerFor(action.value, respond);
+    if (!found) return;
+    const user = body.user.id;
+    recordFeedback(found.record.id, user, "fixed", found.result.article.id);
+    const { channel, messageTs } = found.record;
+    if (channel && messageTs) {
+      // A ✅ on the original message, where the bot may react (already there, or not a member: fine).
+      await client.reactions
+        .add({ channel, timestamp: messageTs, name: "white_check_mark" })
+        .catch((error: unknown) => deps.logger.debug({ err: error, channel }, "no reaction added"));
+    }
+    const reply = answerBlocks({
+      triageId: found.record.id,
+      result: found.result,
+      verdict: found.record.verdict,
+      buttons: answerButtons(deps, ["fullArticle"]).filter((b) => b !== "fixed" && b !== "notIt"),
+      confirmedBy: [user],
+    });
+    await respond({ replace_original: true, ...reply, blocks: reply.blocks as never });
+  });
+
+  app.action<BlockButtonAction>(ACTIONS.notIt, async ({ ack, action, body, respond }) => {
+    await ack();
+    const found = await lookUp(action.value, respond);
+    if (!found) return;
+    recordFeedback(found.record.id, body.user.id, "not_it", found.articleId);
+    const response = await deps.matcher.match(found.record.text, { limit: 4 });
+    await ephemeral(
+      respond,
+      notItBlocks({
+        triageId: found.record.id,
+        results: response.results,
+        excludeArticleId: found.articleId ?? "",
+      }),
+    );
+  });
+
+  app.action<BlockButtonAction>(ACTIONS.escalate, async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const helpdesk = deps.helpdeskChannel;
+    const found = await lookUp(action.value, respond);
+    if (!found) return;
+    if (!helpdesk) {
+      await ephemeral(respond, {
+        text: "Escalation is not set up in this workspace: ask your helpdesk directly.",
+      });
+      return;
+    }
+    const { record } = found;
+    const user = body.user.id;
+    const permalink =
+      record.channel && record.messageTs
+        ? await client.chat
+            .getPermalink({ channel: record.channel, message_ts: record.messageTs })
+            .then((r) => r.permalink ?? null)
+            .catch(() => null)
+        : null;
+    const feedback = deps.store ? await deps.store.feedbackFor(record.id).catch(() => []) : [];
+    const summary = escalationSummary({ user, record, permalink, feedback });
+    const posted = await client.chat.postMessage({
+      channel: helpdesk,
+      text: summary.text,
+      blocks: summary.blocks as never,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    const store = deps.store;
+    if (store) {
+      Promise.resolve()
+        .then(() =>
+          store.recordEscalation({
+            triageId: record.id,
+            at: Date.now(),
+            user,
+            channel: record.channel,
+            postedTs: posted.ts ?? null,
+            ticketUrl: null,
+          }),
+        )
+        .catch((error: unknown) =>
+          deps.logger.error({ err: error, triage: record.id }, "could not record the escalation"),
+        );
+    }
+    const told = `:raising_hand: <@${user}> passed this to the helpdesk in <#${helpdesk}>. They have the error and what I suggested.`;
+    if (record.channel && record.messageTs) {
+      await client.chat.postMessage({ channel: record.channel, thread_ts: record.messageTs, text: told });
+    } else {
+      await ephemeral(respond, { text: told });
+    }
+  });
+}
+
+/** The helpdesk's view of an escalation: who, where, the paste as written, what the bot offered, feedback. */
+export function escalationSummary(input: {
+  user: string;
+  record: TriageRecord;
+  permalink: string | null;
+  feedback: { kind: string; user: string | null; articleId: string | null }[];
+}): { text: string; blocks: unknown[] } {
+  const { user, record, permalink, feedback } = input;
+  const where = permalink
+    ? `<${permalink}|this message>${record.channel ? ` in <#${record.channel}>` : ""}`
+    : record.channel
+      ? `<#${record.channel}>`
+      : `a ${record.source}`;
+  // The paste as the person wrote it, escaped and fenced so it can neither ping nor break out of the block.
+  const pasted = truncate(escapeMrkdwn(record.text), 2500).replace(/```/g, "`\u200b``");
+  const candidates =
+    record.results.length > 0
+      ? record.results
+          .slice(0, 3)
+          .map((r) => `\`${escapeMrkdwn(r.articleId)}\` (${Math.round(r.score * 100)} %)`)
+          .join(", ")
+      : "none";
+  const said =
+    feedback.length > 0
+      ? feedback
+          .map(
+            (f) =>
+              `${f.kind.replace("_", " ")}${f.articleId ? ` \`${escapeMrkdwn(f.articleId)}\`` : ""}${f.user ? ` by <@${f.user}>` : ""}`,
+          )
+          .join("; ")
+      : "none yet";
+  const text = `Escalated by <@${user}> from ${where}`;
+  return {
+    text,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: `:rotating_light: *${text}*` } },
+      { type: "section", text: { type: "mrkdwn", text: `*The error as pasted*\n\`\`\`\n${pasted}\n\`\`\`` } },
+      {
+        type: "context",
+        elements: [
+          { type: "mrkdwn", text: `Verdict: ${record.verdict} · Suggested: ${candidates}` },
+          { type: "mrkdwn", text: `Feedback: ${said}` },
+        ],
+      },
+    ],
+  };
 }

@@ -6,7 +6,7 @@
 import type { App } from "@slack/bolt";
 import { usageBlocks } from "../../reply/blocks.js";
 import { COMMAND } from "../../reply/ids.js";
-import { replyFor, type SlackDeps, triage } from "../triage.js";
+import { answerButtons, replyFor, type SlackDeps, triage } from "../triage.js";
 
 export function registerCommandListeners(app: App, deps: SlackDeps): void {
   app.command(COMMAND, async ({ command, ack, respond }) => {
@@ -23,7 +23,10 @@ export function registerCommandListeners(app: App, deps: SlackDeps): void {
       user: command.user_id ?? null,
       messageTs: null,
     });
-    const reply = replyFor(triaged, { buttons: ["share", "otherMatches", "fullArticle"], mentioned: true });
+    const reply = replyFor(triaged, {
+      buttons: answerButtons(deps, ["share", "otherMatches", "fullArticle"]),
+      mentioned: true,
+    });
     await respond({ response_type: "ephemeral", text: reply.text, blocks: reply.blocks as never });
   });
 }

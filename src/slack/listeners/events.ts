@@ -4,7 +4,7 @@
  */
 import type { App } from "@slack/bolt";
 import { usageBlocks } from "../../reply/blocks.js";
-import { replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
+import { answerButtons, replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
 
 interface MentionEventLike {
   channel?: string;
@@ -54,7 +54,7 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
       user: mention.user,
       messageTs: aboutTs,
     });
-    const reply = replyFor(triaged, { buttons: ["otherMatches", "fullArticle"], mentioned: true });
+    const reply = replyFor(triaged, { buttons: answerButtons(deps, ["fullArticle"]), mentioned: true });
     await client.chat.postMessage({
       channel: mention.channel,
       thread_ts: threadTs,

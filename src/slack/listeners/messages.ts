@@ -8,7 +8,7 @@ import type { App } from "@slack/bolt";
 import { passiveAction, pasteShape } from "../../match/paste-shape.js";
 import type { TriageSource } from "../../store/recent-triages.js";
 import { isTextSnippet, readSnippet, type SlackFile } from "../snippets.js";
-import { replyFor, type SlackDeps, triage } from "../triage.js";
+import { answerButtons, replyFor, type SlackDeps, triage } from "../triage.js";
 
 export interface MessageEventLike {
   type?: string;
@@ -82,7 +82,7 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
       );
       if (action === "silent") return;
     }
-    const reply = replyFor(triaged, { buttons: ["otherMatches", "fullArticle"], mentioned: dm });
+    const reply = replyFor(triaged, { buttons: answerButtons(deps, ["fullArticle"]), mentioned: dm });
     await client.chat.postMessage({
       channel: message.channel,
       // In a channel the answer goes in the message's thread; in a DM it follows the question (in its

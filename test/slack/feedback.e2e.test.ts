@@ -1,0 +1,135 @@
+/**
+ * The helpdesk loop over the wire: answer buttons clicked as Slack sends them, into the real Bolt app, with a
+ * real SQLite store in a temp folder and the emulator's Web API.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  createHttpSender,
+  type FakeWebApi,
+  type HttpSender,
+  startFakeWebApi,
+} from "../../src/emulator/index.js";
+import { blockAction, messageEvent } from "../../src/emulator/payloads.js";
+import { ACTIONS } from "../../src/reply/ids.js";
+import type { SlackApp } from "../../src/slack/app.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import type { TriageStore } from "../../src/store/store.js";
+import { appForTest, sampleArticles } from "./harness.js";
+
+const SECRET = "0123456789abcdef0123456789abcdef";
+const CHANNEL = "C0LOOP0001";
+const HELPDESK = "C0HELPDESK";
+const USER = "U0LOOP0001";
+const PASTE = "`System error 53 has occurred.` &lt;again&gt; on \\\\fs01\\share";
+
+let api: FakeWebApi;
+let slack: SlackApp;
+let send: HttpSender;
+let store: TriageStore;
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "kb-triage-loop-"));
+  store = openSqliteStore(dir);
+  api = await startFakeWebApi();
+  slack = appForTest(
+    await sampleArticles(),
+    {
+      slack: { mode: "http", botToken: api.botToken, signingSecret: SECRET },
+      slackApiUrl: api.url,
+      port: 0,
+      helpdeskChannel: HELPDESK,
+    },
+    "127.0.0.1",
+    store,
+  );
+  const { port } = await slack.start();
+  send = createHttpSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET });
+});
+afterAll(async () => {
+  await slack?.stop();
+  await api?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  api.reset();
+});
+
+/** Pastes the error in the channel; returns the message ts and the answer's button value for `actionId`. */
+async function pasteAndAnswer(actionId: string): Promise<{ ts: string; value: string }> {
+  const event = messageEvent({ channel: CHANNEL, user: USER, text: PASTE });
+  await send.sendEvent(event);
+  const answer = await api.waitForCall("chat.postMessage", (c) => c.args.channel === CHANNEL);
+  const blocks = JSON.stringify(answer.args.blocks);
+  const match = blocks.match(new RegExp(`"action_id":"${actionId}","value":"((?:[^"\\\\]|\\\\.)*)"`));
+  if (!match?.[1]) throw new Error(`no ${actionId} button in ${blocks.slice(0, 400)}`);
+  return { ts: event.ts, value: JSON.parse(`"${match[1]}"`) as string };
+}
+
+const click = (actionId: string, value: string) =>
+  send.sendInteraction(
+    blockAction({
+      action_id: actionId,
+      value,
+      user: USER,
+      channel: CHANNEL,
+      response_url: api.responseUrl({ channel: CHANNEL, user: USER }),
+    }),
+  );
+
+const triageIdOf = (value: string) => (JSON.parse(value) as { t: string }).t;
+
+describe("answer buttons", () => {
+  it("records Fixed it, adds ✅ to the original message and says who confirmed it", async () => {
+    const { ts, value } = await pasteAndAnswer(ACTIONS.fixed);
+    await click(ACTIONS.fixed, value);
+    const reaction = await api.waitForCall("reactions.add");
+    expect(reaction.args).toMatchObject({ channel: CHANNEL, timestamp: ts, name: "white_check_mark" });
+    const updated = await api.waitForCall("response_url", (c) => c.args.replace_original === true);
+    expect(JSON.stringify(updated.args.blocks)).toContain(`confirmed by <@${USER}>`);
+    expect(JSON.stringify(updated.args.blocks)).not.toContain(ACTIONS.fixed);
+    const feedback = await store.feedbackFor(triageIdOf(value));
+    expect(feedback).toEqual([expect.objectContaining({ kind: "fixed", user: USER, articleId: "KT1007" })]);
+    const triage = await store.triage(triageIdOf(value));
+    expect(triage).toMatchObject({
+      source: "channel",
+      verdict: "match",
+      topArticle: "KT1007",
+      channel: CHANNEL,
+    });
+  });
+
+  it("records Not it and offers the next candidates, each with This one", async () => {
+    const { value } = await pasteAndAnswer(ACTIONS.notIt);
+    await click(ACTIONS.notIt, value);
+    const next = await api.waitForCall("response_url");
+    expect(next.args.response_type).toBe("ephemeral");
+    const body = JSON.stringify(next.args.blocks ?? next.args.text);
+    expect(body).not.toContain('"a":"KT1007"');
+    expect((await store.feedbackFor(triageIdOf(value))).map((f) => f.kind)).toEqual(["not_it"]);
+    expect(body).toMatch(/This one|no other article/);
+  });
+
+  it("escalates to the helpdesk channel with the paste as written, and tells the thread", async () => {
+    const { ts, value } = await pasteAndAnswer(ACTIONS.escalate);
+    await click(ACTIONS.escalate, value);
+    const posted = await api.waitForCall("chat.postMessage", (c) => c.args.channel === HELPDESK);
+    const summary = JSON.stringify(posted.args.blocks);
+    expect(summary).toContain(`<@${USER}>`);
+    expect(summary).toContain("System error 53 has occurred.");
+    expect(summary).toContain("fs01"); // as written, not masked
+    expect(summary).toContain("KT1007");
+    expect(summary).not.toMatch(/<!(channel|here|everyone)>/);
+    const told = await api.waitForCall(
+      "chat.postMessage",
+      (c) => c.args.channel === CHANNEL && c.args.thread_ts === ts && String(c.args.text).includes(HELPDESK),
+    );
+    expect(String(told.args.text)).toContain(`<#${HELPDESK}>`);
+    expect((await store.stats(1)).escalated).toBeGreaterThanOrEqual(1);
+  });
+});
