@@ -31,6 +31,9 @@ describe("ids", () => {
       fullArticle: "triage_full_article",
       postInThread: "triage_post_in_thread",
       pick: "triage_pick",
+      fixed: "triage_fixed",
+      notIt: "triage_not_it",
+      escalate: "triage_escalate",
     });
     expect(COMMAND).toBe("/triage");
   });
