@@ -14,6 +14,7 @@ import {
   checkLimits,
   type ModalView,
   noMatchBlocks,
+  notItBlocks,
   otherMatchesBlocks,
   possibleBlocks,
   type SectionBlock,
@@ -572,5 +573,57 @@ describe("checkLimits", () => {
     expect(checkLimits({ ...ok(), blocks: [context] })).toEqual([]);
     const broadcast: Block = { type: "context", elements: [{ type: "mrkdwn", text: "<!channel>" }] };
     expect(checkLimits({ ...ok(), blocks: [broadcast] })).not.toEqual([]);
+  });
+});
+
+describe("feedback on answers", () => {
+  const first = kb.articles[0] as Article;
+  const second = kb.articles[1] as Article;
+
+  it("offers Fixed it (the one primary button), Not it and Escalate", () => {
+    const message = answerBlocks({
+      triageId: "t1",
+      result: result(first),
+      verdict: "match",
+      buttons: ["fixed", "notIt", "escalate", "share"],
+    });
+    const actions = message.blocks.find((b): b is ActionsBlock => b.type === "actions");
+    const buttons = (actions?.elements ?? []) as Button[];
+    expect(buttons.map((b) => b.action_id)).toEqual([
+      ACTIONS.fixed,
+      ACTIONS.notIt,
+      ACTIONS.escalate,
+      ACTIONS.share,
+    ]);
+    expect(buttons.filter((b) => b.style === "primary").map((b) => b.action_id)).toEqual([ACTIONS.fixed]);
+    expect(checkLimits(message)).toEqual([]);
+  });
+
+  it("says who confirmed the fix, and ignores ids that are not Slack users", () => {
+    const message = answerBlocks({
+      triageId: "t1",
+      result: result(first),
+      verdict: "match",
+      buttons: [],
+      confirmedBy: ["U0FIXER01", "<!channel>"],
+    });
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain("confirmed by <@U0FIXER01>");
+    expect(text).not.toContain("<!channel>");
+    expect(checkLimits(message)).toEqual([]);
+  });
+
+  it("offers the next candidates after Not it, each with This one, never the rejected article", () => {
+    const message = notItBlocks({
+      triageId: "t1",
+      results: [result(first), result(second)],
+      excludeArticleId: first.id,
+    });
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain("This one");
+    expect(text).not.toContain(`"a":"${first.id}"`);
+    expect(checkLimits(message)).toEqual([]);
+    const none = notItBlocks({ triageId: "t1", results: [result(first)], excludeArticleId: first.id });
+    expect(none.text).toMatch(/no other article/);
   });
 });
