@@ -64,6 +64,7 @@ const purge = () =>
 void purge();
 setInterval(purge, 24 * 3600_000).unref();
 const matcher = whenReady(startThreadedMatcher({ knowledgeDir: config.knowledgeDir }));
+const kb = { errors: 0, warnings: 0, loadedAt: null as number | null };
 const slack = createSlackApp(
   config,
   {
@@ -75,6 +76,7 @@ const slack = createSlackApp(
     store,
     storeText: config.storeText,
     helpdeskChannel: config.helpdeskChannel,
+    kbStatus: () => ({ articles: matcher.size, ...kb }),
   },
   { logger },
 );
@@ -83,6 +85,9 @@ matcher.ready.then(
   (ready) => {
     slack.health.knowledge = true;
     const problems = "problems" in ready ? (ready.problems as { severity: string }[]) : [];
+    kb.errors = problems.filter((p) => p.severity === "error").length;
+    kb.warnings = problems.length - kb.errors;
+    kb.loadedAt = Date.now();
     logger.info(
       {
         articles: ready.size,

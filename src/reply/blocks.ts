@@ -80,6 +80,12 @@ export interface ModalView {
   blocks: Block[];
 }
 
+/** The App Home tab (views.publish): up to 100 blocks, like a modal, without title or buttons. */
+export interface HomeView {
+  type: "home";
+  blocks: Block[];
+}
+
 /** Slack's documented Block Kit limits (characters are counted as UTF-16 units, which never undercounts). */
 export const LIMITS = {
   messageBlocks: 50,
@@ -132,11 +138,11 @@ function str(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-function plain(text: string, max: number): PlainText {
+export function plain(text: string, max: number): PlainText {
   return { type: "plain_text", text: truncate(escapeMrkdwn(text), max) || "…", emoji: true };
 }
 
-function section(text: string, blockId?: string): SectionBlock {
+export function section(text: string, blockId?: string): SectionBlock {
   const block: SectionBlock = {
     type: "section",
     text: { type: "mrkdwn", text: truncate(text, LIMITS.sectionText) || "…" },
@@ -532,7 +538,7 @@ function textProblems(text: string, allowUserMention: boolean): string[] {
  * button and id limits, the fallback text, the modal title, and any `<!…>` / `<@…>` / unescaped `<` in any text
  * (a `<@U…>` user mention is allowed in context blocks only, where "Shared by" puts it).
  */
-export function checkLimits(payload: SlackMessage | ModalView): string[] {
+export function checkLimits(payload: SlackMessage | ModalView | HomeView): string[] {
   const problems: string[] = [];
   const report = (path: string, problem: string): void => {
     problems.push(`${path}: ${problem}`);
@@ -571,6 +577,7 @@ export function checkLimits(payload: SlackMessage | ModalView): string[] {
   };
 
   const modal = root.type === "modal";
+  const home = root.type === "home";
   if (modal) {
     checkText(root.title, "title", LIMITS.modalTitle, true);
     if (root.close !== undefined) checkText(root.close, "close", LIMITS.modalButton, true);
@@ -582,6 +589,8 @@ export function checkLimits(payload: SlackMessage | ModalView): string[] {
         `is ${root.private_metadata.length} characters (max ${LIMITS.privateMetadata})`,
       );
     }
+  } else if (home) {
+    // App Home views have no fallback text.
   } else if (typeof root.text !== "string" || root.text.trim() === "") {
     report("text", "the fallback text is missing or empty");
   } else if (root.text.length > LIMITS.messageText) {
@@ -589,7 +598,7 @@ export function checkLimits(payload: SlackMessage | ModalView): string[] {
   }
 
   const blocks = root.blocks;
-  const maxBlocks = modal ? LIMITS.modalBlocks : LIMITS.messageBlocks;
+  const maxBlocks = modal || home ? LIMITS.modalBlocks : LIMITS.messageBlocks;
   if (!Array.isArray(blocks)) report("blocks", "not an array");
   else {
     if (blocks.length > maxBlocks) report("blocks", `${blocks.length} blocks (max ${maxBlocks})`);

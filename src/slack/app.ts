@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import { registerActionListeners } from "./listeners/actions.js";
 import { registerCommandListeners } from "./listeners/commands.js";
-import { registerEventListeners } from "./listeners/events.js";
+import { registerEventListeners, registerHomeListeners } from "./listeners/events.js";
 import { registerMessageListeners } from "./listeners/messages.js";
 import { registerShortcutListeners } from "./listeners/shortcuts.js";
 import { boltLogger } from "./logger.js";
@@ -88,6 +88,7 @@ export function createSlackApp(
   const listenerOptions = { fileOrigins: trustedFileOrigins(config.slackApiUrl), fetchFn: options.fetchFn };
   registerMessageListeners(app, deps, listenerOptions);
   registerEventListeners(app, deps);
+  registerHomeListeners(app, deps);
   registerCommandListeners(app, deps);
   registerShortcutListeners(app, deps, listenerOptions);
   registerActionListeners(app, deps);

@@ -10,6 +10,7 @@ import { ACTIONS, COMMAND, SHORTCUT_CALLBACK } from "../reply/ids.js";
 export const EVENTS = {
   message: ["message.channels", "message.groups", "message.im"],
   app_mention: ["app_mention"],
+  app_home_opened: ["app_home_opened"],
 } as const;
 
 export const COMMANDS = [COMMAND] as const;
@@ -24,6 +25,7 @@ export const WEB_API_METHODS: Record<string, string[]> = {
   "views.open": [],
   "reactions.add": ["reactions:write"],
   "chat.getPermalink": [],
+  "views.publish": [],
 };
 
 /** Bot events → the scope Slack requires for them. */
@@ -33,6 +35,8 @@ export const EVENT_SCOPES: Record<string, string> = {
   "message.im": "im:history",
   "message.mpim": "mpim:history",
   app_mention: "app_mentions:read",
+  // App Home events need no scope.
+  app_home_opened: "",
 };
 
 /** Scopes for features that are not Web API calls: slash commands and shortcuts, snippet downloads. */
@@ -44,5 +48,6 @@ export function requiredScopes(): string[] {
   for (const events of Object.values(EVENTS))
     for (const event of events) scopes.add(EVENT_SCOPES[event] ?? "?");
   for (const needed of Object.values(WEB_API_METHODS)) for (const scope of needed) scopes.add(scope);
+  scopes.delete(""); // events that need no scope
   return [...scopes].sort();
 }

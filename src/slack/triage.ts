@@ -23,6 +23,8 @@ export interface SlackDeps {
   storeText?: boolean;
   /** Channel id escalations go to; without it "Escalate" is not offered. */
   helpdeskChannel?: string | null;
+  /** The knowledge base's state, for App Home. */
+  kbStatus?: () => { articles: number; errors: number; warnings: number; loadedAt: number | null };
 }
 
 /** The buttons of an answer: feedback first ("Fixed it", "Not it", "Escalate" when there is a helpdesk). */

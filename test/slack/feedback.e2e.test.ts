@@ -133,3 +133,25 @@ describe("answer buttons", () => {
     expect((await store.stats(1)).escalated).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe("App Home", () => {
+  it("publishes the deflection figures and the KB gaps when a user opens the Home tab", async () => {
+    await send.sendEvent(
+      messageEvent({ channel: CHANNEL, user: USER, text: "Error 0x8badf00d: the flux capacitor failed" }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await send.sendEvent({
+      type: "app_home_opened",
+      user: USER,
+      channel: "D0HOME0001",
+      tab: "home",
+      event_ts: "1.1",
+    });
+    const published = await api.waitForCall("views.publish");
+    expect(published.args.user_id).toBe(USER);
+    const view = JSON.stringify(published.args.view);
+    expect(view).toMatch(/\d+ errors triaged/);
+    expect(view).toContain("flux capacitor");
+    expect(view).toContain("Deflection rate");
+  });
+});

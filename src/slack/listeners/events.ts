@@ -4,6 +4,8 @@
  */
 import type { App } from "@slack/bolt";
 import { usageBlocks } from "../../reply/blocks.js";
+import { homeView } from "../../reply/home.js";
+import type { Stats } from "../../store/store.js";
 import { answerButtons, replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
 
 interface MentionEventLike {
@@ -63,5 +65,33 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
       unfurl_links: false,
       unfurl_media: false,
     });
+  });
+}
+
+const NO_STATS = (days: number): Stats => ({
+  days,
+  triaged: 0,
+  answered: 0,
+  fixed: 0,
+  notIt: 0,
+  escalated: 0,
+  deflectionRate: 0,
+  topArticles: [],
+});
+
+/** App Home: deflection figures, top and disputed articles, KB gaps and KB status, published on each open. */
+export function registerHomeListeners(app: App, deps: SlackDeps): void {
+  app.event("app_home_opened", async ({ event, client }) => {
+    const opened = event as { user?: string; tab?: string };
+    if (!opened.user || (opened.tab !== undefined && opened.tab !== "home")) return;
+    const store = deps.store;
+    const [week, month, gaps] = store
+      ? await Promise.all([store.stats(7), store.stats(30), store.gaps(30)]).catch((error: unknown) => {
+          deps.logger.error({ err: error }, "could not read the figures for App Home");
+          return [NO_STATS(7), NO_STATS(30), []] as const;
+        })
+      : ([NO_STATS(7), NO_STATS(30), []] as const);
+    const kb = deps.kbStatus?.() ?? { articles: deps.matcher.size, errors: 0, warnings: 0, loadedAt: null };
+    await client.views.publish({ user_id: opened.user, view: homeView({ week, month, gaps, kb }) as never });
   });
 }

@@ -1,0 +1,88 @@
+/**
+ * The App Home tab: what the bot deflected and what the knowledge base is missing, for the helpdesk and the KB
+ * authors. Pure: built from the store's figures; within the 100-block limit whatever the database holds.
+ */
+import type { Gap, Stats } from "../store/store.js";
+import { type Block, type HomeView, plain, section } from "./blocks.js";
+import { escapeMrkdwn, truncate } from "./mrkdwn.js";
+
+export interface HomeInput {
+  week: Stats;
+  month: Stats;
+  gaps: readonly Gap[];
+  kb: { articles: number; errors: number; warnings: number; loadedAt: number | null };
+  now?: number;
+}
+
+const MAX_LIST = 10;
+
+export function homeView(input: HomeInput): HomeView {
+  const { week, month, gaps, kb } = input;
+  const blocks: Block[] = [
+    { type: "header", text: plain("Knowledge-base triage", 150) },
+    section(
+      "Paste an error in a channel I'm in, mention me, DM me or use `/triage &lt;error&gt;`: I answer with the article that fixes it, or say honestly that I have none.",
+    ),
+    { type: "divider" },
+    { type: "header", text: plain("Deflection", 150) },
+    section([figures("Last 7 days", week), figures("Last 30 days", month)].join("\n\n")),
+  ];
+
+  const top = month.topArticles.slice(0, MAX_LIST);
+  if (top.length > 0) {
+    blocks.push(
+      section(
+        `*Top articles (30 days)*\n${top
+          .map((a) => `• \`${escapeMrkdwn(a.articleId)}\` answered ${a.answered}, fixed ${a.fixed}`)
+          .join("\n")}`,
+      ),
+    );
+  }
+  const disputed = month.topArticles.filter((a) => a.notIt > 0).sort((a, b) => b.notIt - a.notIt);
+  if (disputed.length > 0) {
+    blocks.push(
+      section(
+        `*Most often "Not it" (articles to fix)*\n${disputed
+          .slice(0, MAX_LIST)
+          .map((a) => `• \`${escapeMrkdwn(a.articleId)}\` ${a.notIt} of ${a.answered}`)
+          .join("\n")}`,
+      ),
+    );
+  }
+
+  blocks.push({ type: "divider" }, { type: "header", text: plain("KB gaps: articles to write next", 150) });
+  if (gaps.length === 0) {
+    blocks.push(section("_No unanswered errors in the last 30 days._"));
+  } else {
+    for (const gap of gaps.slice(0, 20)) {
+      const text = gap.text === null ? "_(text not stored)_" : `\`${truncate(escapeMrkdwn(gap.text), 300)}\``;
+      blocks.push(
+        section(
+          `${text}\n${gap.count} × · ${gap.verdict === "none" ? "no match" : "unsure"} · last seen ${new Date(gap.lastSeen).toISOString().slice(0, 10)}`,
+        ),
+      );
+    }
+  }
+
+  blocks.push(
+    { type: "divider" },
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `Knowledge base: ${kb.articles} articles, ${kb.errors} errors, ${kb.warnings} warnings${kb.loadedAt ? ` · loaded ${new Date(kb.loadedAt).toISOString().replace("T", " ").slice(0, 16)} UTC` : ""}`,
+        },
+      ],
+    },
+  );
+  return { type: "home", blocks: blocks.slice(0, 100) };
+}
+
+function figures(label: string, s: Stats): string {
+  return [
+    `*${label}*`,
+    `${s.triaged} errors triaged · ${s.answered} answered confidently · ${s.fixed} confirmed fixed · ${s.escalated} escalated`,
+    `Deflection rate (fixed ÷ triaged): *${(100 * s.deflectionRate).toFixed(1)} %*`,
+  ].join("\n");
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { checkLimits } from "../../src/reply/blocks.js";
+import { homeView } from "../../src/reply/home.js";
+import type { Stats } from "../../src/store/store.js";
+
+const stats = (days: number, over: Partial<Stats> = {}): Stats => ({
+  days,
+  triaged: 0,
+  answered: 0,
+  fixed: 0,
+  notIt: 0,
+  escalated: 0,
+  deflectionRate: 0,
+  topArticles: [],
+  ...over,
+});
+const kb = { articles: 44, errors: 0, warnings: 1, loadedAt: Date.UTC(2026, 10, 25, 8, 0) };
+
+describe("homeView", () => {
+  it("is a valid App Home for an empty database, saying there are no gaps", () => {
+    const view = homeView({ week: stats(7), month: stats(30), gaps: [], kb });
+    expect(view.type).toBe("home");
+    expect(checkLimits(view)).toEqual([]);
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain("0 errors triaged");
+    expect(text).toContain("No unanswered errors");
+    expect(text).toContain("44 articles, 0 errors, 1 warnings");
+  });
+
+  it("stays within 100 blocks and escapes texts for a busy database", () => {
+    const top = Array.from({ length: 50 }, (_, i) => ({
+      articleId: `KT${i}`,
+      answered: 100 - i,
+      fixed: i,
+      notIt: i % 7,
+    }));
+    const gaps = Array.from({ length: 200 }, (_, i) => ({
+      text: `<!channel> Flux capacitor ${i} overheated ${"x".repeat(i * 10)}`,
+      textHash: `h${i}`,
+      count: 200 - i,
+      lastSeen: Date.UTC(2026, 10, 24),
+      verdict: i % 2 ? ("none" as const) : ("possible" as const),
+    }));
+    const month = stats(30, {
+      triaged: 1000,
+      answered: 800,
+      fixed: 600,
+      notIt: 50,
+      escalated: 40,
+      deflectionRate: 0.6,
+      topArticles: top,
+    });
+    const view = homeView({
+      week: stats(7, { triaged: 10, fixed: 5, deflectionRate: 0.5 }),
+      month,
+      gaps,
+      kb,
+    });
+    expect(checkLimits(view)).toEqual([]);
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain("60.0 %");
+    expect(text).toContain("Most often");
+    expect(text).not.toContain("<!channel>");
+  });
+});
