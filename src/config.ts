@@ -49,6 +49,8 @@ export interface AppConfig extends KnowledgeConfig {
   logLevel: LogLevel;
   /** Channel id escalations go to, when set. */
   helpdeskChannel: string | null;
+  /** Where escalations are also POSTed as signed JSON (a ticketing system), when set. */
+  escalationWebhook: { url: string; secret: string } | null;
   /** Channels where every message is triaged, not only those that look like an error paste. */
   triageChannels: string[];
 }
@@ -98,6 +100,12 @@ const envSchema = z.object({
     message:
       "must be a channel id (C…/G…), not a name: right-click the channel, Copy link, take the last part",
   }),
+  ESCALATION_WEBHOOK_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), {
+    message: "must be an http(s) URL",
+  }),
+  ESCALATION_WEBHOOK_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, {
+    message: "must be at least 16 characters",
+  }),
   TRIAGE_CHANNELS: optionalText.refine(
     (v) => v === undefined || v.split(/[\s,]+/).every((c) => c === "" || channelId.test(c)),
     { message: "must be channel ids (C…/G…) separated by commas" },
@@ -133,6 +141,11 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       "set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode: the bot token alone cannot receive events",
     );
   }
+  if (e.ESCALATION_WEBHOOK_URL && !e.ESCALATION_WEBHOOK_SECRET) {
+    problems.push(
+      "ESCALATION_WEBHOOK_SECRET is missing: escalations to ESCALATION_WEBHOOK_URL are signed with it",
+    );
+  }
   if (problems.length > 0 || !slack) throw new ConfigError(problems);
   const apiUrl = e.SLACK_API_URL ?? "https://slack.com/api/";
   return {
@@ -145,6 +158,10 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retentionDays: e.RETENTION_DAYS === undefined ? 90 : Number(e.RETENTION_DAYS),
     logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? "info",
     helpdeskChannel: e.HELPDESK_CHANNEL ?? null,
+    escalationWebhook:
+      e.ESCALATION_WEBHOOK_URL && e.ESCALATION_WEBHOOK_SECRET
+        ? { url: e.ESCALATION_WEBHOOK_URL, secret: e.ESCALATION_WEBHOOK_SECRET }
+        : null,
     triageChannels: (e.TRIAGE_CHANNELS ?? "").split(/[\s,]+/).filter(Boolean),
   };
 }

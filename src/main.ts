@@ -76,6 +76,7 @@ const slack = createSlackApp(
     store,
     storeText: config.storeText,
     helpdeskChannel: config.helpdeskChannel,
+    escalationWebhook: config.escalationWebhook,
     kbStatus: () => ({ articles: matcher.size, ...kb }),
   },
   { logger },

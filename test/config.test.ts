@@ -81,3 +81,31 @@ describe("readAppConfig", () => {
     expect(hasNoSlackCredentials({ SLACK_APP_TOKEN: app })).toBe(false);
   });
 });
+
+describe("readAppConfig, escalation and storage settings", () => {
+  it("reads the webhook with its secret, and stops when the secret is missing", () => {
+    const config = readAppConfig({
+      SLACK_BOT_TOKEN: bot,
+      SLACK_APP_TOKEN: app,
+      ESCALATION_WEBHOOK_URL: "https://hooks.example/t",
+      ESCALATION_WEBHOOK_SECRET: "s".repeat(20),
+      STORE_QUERY_TEXT: "false",
+      RETENTION_DAYS: "30",
+    });
+    expect(config.escalationWebhook).toEqual({ url: "https://hooks.example/t", secret: "s".repeat(20) });
+    expect(config.storeText).toBe(false);
+    expect(config.retentionDays).toBe(30);
+    expect(
+      problemsOf({
+        SLACK_BOT_TOKEN: bot,
+        SLACK_APP_TOKEN: app,
+        ESCALATION_WEBHOOK_URL: "https://hooks.example/t",
+      }).join(),
+    ).toMatch(/ESCALATION_WEBHOOK_SECRET is missing/);
+    expect(readAppConfig({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app })).toMatchObject({
+      escalationWebhook: null,
+      storeText: true,
+      retentionDays: 90,
+    });
+  });
+});

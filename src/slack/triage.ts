@@ -23,13 +23,17 @@ export interface SlackDeps {
   storeText?: boolean;
   /** Channel id escalations go to; without it "Escalate" is not offered. */
   helpdeskChannel?: string | null;
+  /** Where escalations are also POSTed (a ticketing system); `webhookRetryDelayMs` only for tests. */
+  escalationWebhook?: { url: string; secret: string } | null;
+  webhookRetryDelayMs?: number;
   /** The knowledge base's state, for App Home. */
   kbStatus?: () => { articles: number; errors: number; warnings: number; loadedAt: number | null };
 }
 
 /** The buttons of an answer: feedback first ("Fixed it", "Not it", "Escalate" when there is a helpdesk). */
 export function answerButtons(deps: SlackDeps, more: ReplyButtons): ReplyButtons {
-  return ["fixed", "notIt", ...(deps.helpdeskChannel ? (["escalate"] as const) : []), ...more];
+  const escalation = Boolean(deps.helpdeskChannel || deps.escalationWebhook);
+  return ["fixed", "notIt", ...(escalation ? (["escalate"] as const) : []), ...more];
 }
 
 export interface Triaged {

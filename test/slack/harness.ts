@@ -29,6 +29,7 @@ export function appForTest(
     retentionDays: 90,
     logLevel: "silent",
     helpdeskChannel: null,
+    escalationWebhook: null,
     triageChannels: [],
     ...settings,
   };
@@ -42,6 +43,8 @@ export function appForTest(
       logger,
       triageChannels: new Set(config.triageChannels),
       helpdeskChannel: config.helpdeskChannel,
+      escalationWebhook: config.escalationWebhook,
+      webhookRetryDelayMs: 20,
       ...(store ? { store, storeText: config.storeText } : {}),
     },
     { logger, ...(host ? { host } : {}) },

@@ -4,6 +4,7 @@
  * ephemeral explanation.
  */
 import type { App, BlockButtonAction } from "@slack/bolt";
+import { sendEscalationWebhook } from "../../escalation/webhook.js";
 import type { MatchResult } from "../../match/types.js";
 import { answerBlocks, articleModal, notItBlocks, otherMatchesBlocks } from "../../reply/blocks.js";
 import { ACTIONS, decodeButtonValue } from "../../reply/ids.js";
@@ -216,9 +217,10 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
   app.action<BlockButtonAction>(ACTIONS.escalate, async ({ ack, action, body, client, respond }) => {
     await ack();
     const helpdesk = deps.helpdeskChannel;
+    const webhook = deps.escalationWebhook;
     const found = await lookUp(action.value, respond);
     if (!found) return;
-    if (!helpdesk) {
+    if (!helpdesk && !webhook) {
       await ephemeral(respond, {
         text: "Escalation is not set up in this workspace: ask your helpdesk directly.",
       });
@@ -234,14 +236,52 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
             .catch(() => null)
         : null;
     const feedback = deps.store ? await deps.store.feedbackFor(record.id).catch(() => []) : [];
-    const summary = escalationSummary({ user, record, permalink, feedback });
-    const posted = await client.chat.postMessage({
-      channel: helpdesk,
-      text: summary.text,
-      blocks: summary.blocks as never,
-      unfurl_links: false,
-      unfurl_media: false,
-    });
+    let postedTs: string | null = null;
+    if (helpdesk) {
+      const summary = escalationSummary({ user, record, permalink, feedback });
+      const posted = await client.chat.postMessage({
+        channel: helpdesk,
+        text: summary.text,
+        blocks: summary.blocks as never,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      postedTs = posted.ts ?? null;
+    }
+    let ticketUrl: string | null = null;
+    if (webhook) {
+      const result = await sendEscalationWebhook(
+        webhook.url,
+        webhook.secret,
+        {
+          type: "kb_triage.escalation",
+          version: 1,
+          triage_id: record.id,
+          escalated_at: new Date().toISOString(),
+          escalated_by: { user_id: user },
+          source: record.source,
+          channel_id: record.channel,
+          message_ts: record.messageTs,
+          permalink,
+          error_text: record.text,
+          verdict: record.verdict,
+          candidates: record.results.slice(0, 5).map((r) => ({ article_id: r.articleId, score: r.score })),
+          feedback: feedback.map((f) => ({
+            kind: f.kind,
+            user_id: f.user,
+            article_id: f.articleId,
+            at: new Date(f.at).toISOString(),
+          })),
+        },
+        deps.webhookRetryDelayMs === undefined ? {} : { baseDelayMs: deps.webhookRetryDelayMs },
+      );
+      if (result.ok) ticketUrl = result.ticketUrl;
+      else
+        deps.logger.error(
+          { triage: record.id, status: result.status, error: result.error, attempts: result.attempts },
+          "escalation webhook failed",
+        );
+    }
     const store = deps.store;
     if (store) {
       Promise.resolve()
@@ -251,15 +291,19 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
             at: Date.now(),
             user,
             channel: record.channel,
-            postedTs: posted.ts ?? null,
-            ticketUrl: null,
+            postedTs,
+            ticketUrl,
           }),
         )
         .catch((error: unknown) =>
           deps.logger.error({ err: error, triage: record.id }, "could not record the escalation"),
         );
     }
-    const told = `:raising_hand: <@${user}> passed this to the helpdesk in <#${helpdesk}>. They have the error and what I suggested.`;
+    const where = helpdesk ? ` in <#${helpdesk}>` : "";
+    const ticket = ticketUrl
+      ? ` Ticket: <${ticketUrl.replace(/[<>|]/g, encodeURIComponent)}|${escapeMrkdwn(ticketUrl)}>`
+      : "";
+    const told = `:raising_hand: <@${user}> passed this to the helpdesk${where}. They have the error and what I suggested.${ticket}`;
     if (record.channel && record.messageTs) {
       await client.chat.postMessage({ channel: record.channel, thread_ts: record.messageTs, text: told });
     } else {
