@@ -18,6 +18,8 @@ export const SHORTCUT_CALLBACK = "triage_message";
 /** The full-article modal. */
 export const ARTICLE_MODAL_CALLBACK = "triage_article";
 export const COMMAND = "/triage";
+/** The Workflow Builder custom step "Find the KB article for an error". */
+export const FUNCTION_CALLBACK = "find_kb_article";
 
 export const BLOCK_IDS = {
   answerTitle: "triage_answer_title",

@@ -9,6 +9,7 @@ import type { AppConfig } from "../config.js";
 import { registerActionListeners } from "./listeners/actions.js";
 import { registerCommandListeners } from "./listeners/commands.js";
 import { registerEventListeners, registerHomeListeners } from "./listeners/events.js";
+import { registerFunctionListeners } from "./listeners/functions.js";
 import { registerMessageListeners } from "./listeners/messages.js";
 import { registerShortcutListeners } from "./listeners/shortcuts.js";
 import { boltLogger } from "./logger.js";
@@ -92,6 +93,7 @@ export function createSlackApp(
   registerCommandListeners(app, deps);
   registerShortcutListeners(app, deps, listenerOptions);
   registerActionListeners(app, deps);
+  registerFunctionListeners(app, deps);
 
   return {
     app,

@@ -4,7 +4,7 @@
  * (test/slack/manifest.test.ts checks both), and the end-to-end tests check that the app calls no Web API
  * method missing here.
  */
-import { ACTIONS, COMMAND, SHORTCUT_CALLBACK } from "../reply/ids.js";
+import { ACTIONS, COMMAND, FUNCTION_CALLBACK, SHORTCUT_CALLBACK } from "../reply/ids.js";
 
 /** Bolt event name → the manifest's bot events it stands for. */
 export const EVENTS = {
@@ -15,6 +15,8 @@ export const EVENTS = {
 
 export const COMMANDS = [COMMAND] as const;
 export const MESSAGE_SHORTCUTS = [SHORTCUT_CALLBACK] as const;
+/** Workflow Builder custom steps (manifest `functions`; their `function_executed` events need no subscription). */
+export const FUNCTIONS = [FUNCTION_CALLBACK] as const;
 export const ACTION_IDS = Object.values(ACTIONS);
 
 /** Web API methods the listeners call, with the bot scope each needs ("" = none). */
@@ -26,6 +28,9 @@ export const WEB_API_METHODS: Record<string, string[]> = {
   "reactions.add": ["reactions:write"],
   "chat.getPermalink": [],
   "views.publish": [],
+  // The workflow step answers with the event's own workflow token: no bot scope.
+  "functions.completeSuccess": [],
+  "functions.completeError": [],
 };
 
 /** Bot events → the scope Slack requires for them. */

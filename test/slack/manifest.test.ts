@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { registerActionListeners } from "../../src/slack/listeners/actions.js";
 import { registerCommandListeners } from "../../src/slack/listeners/commands.js";
 import { registerEventListeners, registerHomeListeners } from "../../src/slack/listeners/events.js";
+import { registerFunctionListeners } from "../../src/slack/listeners/functions.js";
 import { registerMessageListeners } from "../../src/slack/listeners/messages.js";
 import { registerShortcutListeners } from "../../src/slack/listeners/shortcuts.js";
 import {
@@ -13,6 +14,7 @@ import {
   COMMANDS,
   EVENT_SCOPES,
   EVENTS,
+  FUNCTIONS,
   MESSAGE_SHORTCUTS,
   requiredScopes,
 } from "../../src/slack/surface.js";
@@ -25,7 +27,12 @@ interface Manifest {
     app_home?: { messages_tab_enabled?: boolean };
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean } };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean };
+    org_deploy_enabled?: boolean;
+  };
+  functions?: Record<string, unknown>;
 }
 
 const manifest = parse(readFileSync(new URL("../../manifest.yml", import.meta.url), "utf8")) as Manifest;
@@ -47,11 +54,13 @@ function registrations() {
     commands: [] as string[],
     shortcuts: [] as string[],
     actions: [] as string[],
+    functions: [] as string[],
   };
   vi.spyOn(app, "event").mockImplementation(((name: string) => seen.events.push(name)) as never);
   vi.spyOn(app, "command").mockImplementation(((name: string) => seen.commands.push(name)) as never);
   vi.spyOn(app, "shortcut").mockImplementation(((id: string) => seen.shortcuts.push(id)) as never);
   vi.spyOn(app, "action").mockImplementation(((id: string) => seen.actions.push(id)) as never);
+  vi.spyOn(app, "function").mockImplementation(((id: string) => seen.functions.push(id)) as never);
   const deps = {} as SlackDeps;
   registerMessageListeners(app, deps, { fileOrigins: [] });
   registerEventListeners(app, deps);
@@ -59,6 +68,7 @@ function registrations() {
   registerCommandListeners(app, deps);
   registerShortcutListeners(app, deps, { fileOrigins: [] });
   registerActionListeners(app, deps);
+  registerFunctionListeners(app, deps);
   return seen;
 }
 
@@ -86,6 +96,10 @@ describe("manifest.yml", () => {
       manifest.features.shortcuts?.filter((s) => s.type === "message").map((s) => s.callback_id),
     ).toEqual([...MESSAGE_SHORTCUTS]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    // Workflow steps are declared under `functions`, and need an org-ready app.
+    expect(code.functions).toEqual([...FUNCTIONS]);
+    expect(Object.keys(manifest.functions ?? {})).toEqual([...FUNCTIONS]);
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
     // DMs reach the bot only with the Messages tab on.
     expect(manifest.features.app_home?.messages_tab_enabled).toBe(true);
   });
