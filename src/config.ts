@@ -53,6 +53,10 @@ export interface AppConfig extends KnowledgeConfig {
   escalationWebhook: { url: string; secret: string } | null;
   /** Channels where every message is triaged, not only those that look like an error paste. */
   triageChannels: string[];
+  /** Who may change channel settings (besides workspace admins and owners). */
+  adminUsers: string[];
+  /** Channel settings where no admin has set them. */
+  channelDefaults: { mode: "off" | "mentions" | "errors" | "all"; minScore: number; cooldownMinutes: number };
 }
 
 /** Start-up stops with this: which variables are missing or wrong, one line each. */
@@ -105,6 +109,22 @@ const envSchema = z.object({
   }),
   ESCALATION_WEBHOOK_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, {
     message: "must be at least 16 characters",
+  }),
+  ADMIN_USERS: optionalText.refine(
+    (v) => v === undefined || v.split(/[\s,]+/).every((u) => u === "" || /^[UW][A-Z0-9]{6,}$/.test(u)),
+    { message: "must be user ids (U…/W…) separated by commas" },
+  ),
+  CHANNEL_MODE: optionalText.refine(
+    (v) => v === undefined || ["off", "mentions", "errors", "all"].includes(v),
+    {
+      message: "must be off, mentions, errors or all",
+    },
+  ),
+  ANSWER_MIN_SCORE: optionalText.refine((v) => v === undefined || /^(0(\.\d+)?|1(\.0+)?)$/.test(v), {
+    message: "must be a number from 0 to 1",
+  }),
+  COOLDOWN_MINUTES: optionalText.refine((v) => v === undefined || /^\d{1,4}$/.test(v), {
+    message: "must be a whole number of minutes",
   }),
   TRIAGE_CHANNELS: optionalText.refine(
     (v) => v === undefined || v.split(/[\s,]+/).every((c) => c === "" || channelId.test(c)),
@@ -163,5 +183,11 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? { url: e.ESCALATION_WEBHOOK_URL, secret: e.ESCALATION_WEBHOOK_SECRET }
         : null,
     triageChannels: (e.TRIAGE_CHANNELS ?? "").split(/[\s,]+/).filter(Boolean),
+    adminUsers: (e.ADMIN_USERS ?? "").split(/[\s,]+/).filter(Boolean),
+    channelDefaults: {
+      mode: (e.CHANNEL_MODE as AppConfig["channelDefaults"]["mode"] | undefined) ?? "errors",
+      minScore: e.ANSWER_MIN_SCORE === undefined ? 0.72 : Number(e.ANSWER_MIN_SCORE),
+      cooldownMinutes: e.COOLDOWN_MINUTES === undefined ? 10 : Number(e.COOLDOWN_MINUTES),
+    },
   };
 }

@@ -77,6 +77,8 @@ const slack = createSlackApp(
     storeText: config.storeText,
     helpdeskChannel: config.helpdeskChannel,
     escalationWebhook: config.escalationWebhook,
+    adminUsers: new Set(config.adminUsers),
+    channelDefaults: config.channelDefaults,
     kbStatus: () => ({ articles: matcher.size, ...kb }),
   },
   { logger },

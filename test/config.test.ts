@@ -109,3 +109,21 @@ describe("readAppConfig, escalation and storage settings", () => {
     });
   });
 });
+
+describe("readAppConfig, channel defaults", () => {
+  it("reads admins and the channel defaults, and rejects bad values", () => {
+    const config = readAppConfig({
+      SLACK_BOT_TOKEN: bot,
+      SLACK_APP_TOKEN: app,
+      ADMIN_USERS: "U0ADMIN001,W0ADMIN002",
+      CHANNEL_MODE: "mentions",
+      ANSWER_MIN_SCORE: "0.85",
+      COOLDOWN_MINUTES: "30",
+    });
+    expect(config.adminUsers).toEqual(["U0ADMIN001", "W0ADMIN002"]);
+    expect(config.channelDefaults).toEqual({ mode: "mentions", minScore: 0.85, cooldownMinutes: 30 });
+    expect(
+      problemsOf({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app, CHANNEL_MODE: "loud", ANSWER_MIN_SCORE: "2" }),
+    ).toHaveLength(2);
+  });
+});

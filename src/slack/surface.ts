@@ -28,6 +28,8 @@ export const WEB_API_METHODS: Record<string, string[]> = {
   "reactions.add": ["reactions:write"],
   "chat.getPermalink": [],
   "views.publish": [],
+  // Who is a workspace admin, for channel settings.
+  "users.info": ["users:read"],
   // The workflow step answers with the event's own workflow token: no bot scope.
   "functions.completeSuccess": [],
   "functions.completeError": [],

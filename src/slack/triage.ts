@@ -26,6 +26,13 @@ export interface SlackDeps {
   /** Where escalations are also POSTed (a ticketing system); `webhookRetryDelayMs` only for tests. */
   escalationWebhook?: { url: string; secret: string } | null;
   webhookRetryDelayMs?: number;
+  /** Who may change channel settings, and the settings where none are stored. */
+  adminUsers?: ReadonlySet<string>;
+  channelDefaults?: {
+    mode: "off" | "mentions" | "errors" | "all";
+    minScore: number;
+    cooldownMinutes: number;
+  };
   /** The knowledge base's state, for App Home. */
   kbStatus?: () => { articles: number; errors: number; warnings: number; loadedAt: number | null };
 }

@@ -6,7 +6,16 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { EscalationRow, FeedbackRow, Gap, Stats, TriageRow, TriageStore, Verdict } from "./store.js";
+import type {
+  ChannelSettings,
+  EscalationRow,
+  FeedbackRow,
+  Gap,
+  Stats,
+  TriageRow,
+  TriageStore,
+  Verdict,
+} from "./store.js";
 
 /** Each entry brings the schema from version n to n + 1; never edit one that has shipped, add another. */
 export const MIGRATIONS: readonly string[] = [
@@ -44,6 +53,14 @@ export const MIGRATIONS: readonly string[] = [
      ticket_url TEXT
    );
    CREATE INDEX escalations_at ON escalations (at);`,
+  `CREATE TABLE channel_settings (
+     channel TEXT PRIMARY KEY,
+     mode TEXT NOT NULL CHECK (mode IN ('off', 'mentions', 'errors', 'all')),
+     min_score REAL NOT NULL,
+     cooldown_minutes INTEGER NOT NULL,
+     updated_by TEXT,
+     updated_at INTEGER NOT NULL
+   );`,
 ];
 
 const DAY = 24 * 3600_000;
@@ -97,6 +114,16 @@ export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStor
      GROUP BY text_hash ORDER BY count DESC, lastSeen DESC LIMIT @limit`,
   );
   const purgeTriages = db.prepare("DELETE FROM triages WHERE at < ?");
+  const selectSettings = db.prepare(
+    `SELECT channel, mode, min_score AS minScore, cooldown_minutes AS cooldownMinutes, updated_by AS updatedBy,
+            updated_at AS updatedAt FROM channel_settings WHERE channel = ?`,
+  );
+  const upsertSettings = db.prepare(
+    `INSERT INTO channel_settings (channel, mode, min_score, cooldown_minutes, updated_by, updated_at)
+     VALUES (@channel, @mode, @minScore, @cooldownMinutes, @updatedBy, @updatedAt)
+     ON CONFLICT (channel) DO UPDATE SET mode = excluded.mode, min_score = excluded.min_score,
+       cooldown_minutes = excluded.cooldown_minutes, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+  );
 
   return {
     async recordTriage(row: TriageRow) {
@@ -128,6 +155,12 @@ export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStor
       return (gaps.all({ since: now - days * DAY, limit }) as (Gap & { verdict: Verdict })[]).map((g) => ({
         ...g,
       }));
+    },
+    async channelSettings(channel) {
+      return selectSettings.get(channel) as ChannelSettings | undefined;
+    },
+    async setChannelSettings(settings) {
+      upsertSettings.run(settings);
     },
     async purge(days, now = Date.now()) {
       // Feedback and escalations go with their triage (ON DELETE CASCADE).

@@ -66,6 +66,19 @@ export interface Gap {
   verdict: Verdict;
 }
 
+/** How the bot behaves in one channel, set by a helpdesk admin. */
+export interface ChannelSettings {
+  channel: string;
+  /** off: silent; mentions: only when asked; errors: error-shaped pastes; all: every message. */
+  mode: "off" | "mentions" | "errors" | "all";
+  /** The confidence an answer nobody asked for needs. */
+  minScore: number;
+  /** The same error again within this many minutes gets a pointer to the earlier answer (0: no cooldown). */
+  cooldownMinutes: number;
+  updatedBy: string | null;
+  updatedAt: number;
+}
+
 export interface TriageStore {
   recordTriage(row: TriageRow): Promise<void>;
   recordFeedback(row: FeedbackRow): Promise<void>;
@@ -75,6 +88,8 @@ export interface TriageStore {
   stats(days: number, now?: number): Promise<Stats>;
   /** The most frequent errors without a confident answer, grouped by normalized text. */
   gaps(days: number, limit?: number, now?: number): Promise<Gap[]>;
+  channelSettings(channel: string): Promise<ChannelSettings | undefined>;
+  setChannelSettings(settings: ChannelSettings): Promise<void>;
   /** Deletes rows older than `days`; returns how many triages went. */
   purge(days: number, now?: number): Promise<number>;
   close(): Promise<void>;

@@ -42,12 +42,17 @@ beforeAll(async () => {
       slackApiUrl: api.url,
       port: 0,
       helpdeskChannel: HELPDESK,
+      adminUsers: ["U0ADMIN001"],
     },
     "127.0.0.1",
     store,
   );
   const { port } = await slack.start();
-  send = createHttpSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET });
+  send = createHttpSender({
+    url: `http://127.0.0.1:${port}/slack/events`,
+    signingSecret: SECRET,
+    responseUrl: (context) => api.responseUrl(context),
+  });
 });
 afterAll(async () => {
   await slack?.stop();
@@ -153,5 +158,60 @@ describe("App Home", () => {
     expect(view).toMatch(/\d+ errors triaged/);
     expect(view).toContain("flux capacitor");
     expect(view).toContain("Deflection rate");
+  });
+});
+
+describe("channel settings", () => {
+  const settings = async (user: string, text: string, channel = "C0SET00001") => {
+    await send.sendCommand({ command: "/triage", text, user_id: user, channel_id: channel });
+    const reply = await api.waitForCall("response_url", (c) => String(c.args.text).includes("Settings for"));
+    api.reset();
+    return String(reply.args.text);
+  };
+  const paste = async (channel: string, text = PASTE) => {
+    const event = messageEvent({ channel, user: USER, text });
+    await send.sendEvent(event);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return event;
+  };
+
+  it("shows the settings to anyone, and lets only admins change them", async () => {
+    expect(await settings(USER, "settings")).toMatch(/Mode: all error pastes[\s\S]*Only helpdesk admins/);
+    expect(await settings(USER, "settings mode off")).toMatch(/^Only helpdesk admins can change/);
+    expect(await settings("U0ADMIN001", "settings mode off")).toMatch(/^Saved\.[\s\S]*Mode: off/);
+    expect((await store.channelSettings("C0SET00001"))?.mode).toBe("off");
+  });
+
+  it("stays silent in a channel switched off, also when mentioned", async () => {
+    await settings("U0ADMIN001", "settings mode off", "C0OFF00001");
+    await paste("C0OFF00001");
+    await send.sendEvent({
+      type: "app_mention",
+      channel: "C0OFF00001",
+      user: USER,
+      text: `<@${api.botUserId}> ${PASTE}`,
+      ts: "1732500999.000100",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(api.callsTo("chat.postMessage")).toHaveLength(0);
+  });
+
+  it("points a repeated error to the earlier answer within the cooldown", async () => {
+    await settings("U0ADMIN001", "settings cooldown 15", "C0COOL0001");
+    const first = await paste("C0COOL0001");
+    const second = await paste("C0COOL0001");
+    const posts = api.callsTo("chat.postMessage");
+    expect(posts).toHaveLength(2);
+    expect(posts[0]?.args.thread_ts).toBe(first.ts);
+    expect(String(posts[1]?.args.text)).toMatch(/^Same error as <[^|]+\|this earlier message> \(1 min ago\)/);
+    expect(posts[1]?.args.thread_ts).toBe(second.ts);
+  });
+
+  it("offers candidates instead of an answer below the channel's confidence", async () => {
+    await settings("U0ADMIN001", "settings min-score 1", "C0STRICT01");
+    await paste("C0STRICT01");
+    const reply = await api.waitForCall("chat.postMessage");
+    expect(JSON.stringify(reply.args.blocks)).toContain(ACTIONS.pick);
+    expect(JSON.stringify(reply.args.blocks)).not.toContain(ACTIONS.fixed);
   });
 });

@@ -31,6 +31,8 @@ export function appForTest(
     helpdeskChannel: null,
     escalationWebhook: null,
     triageChannels: [],
+    adminUsers: [],
+    channelDefaults: { mode: "errors", minScore: 0.72, cooldownMinutes: 0 },
     ...settings,
   };
   const logger = createLogger("silent");
@@ -45,6 +47,8 @@ export function appForTest(
       helpdeskChannel: config.helpdeskChannel,
       escalationWebhook: config.escalationWebhook,
       webhookRetryDelayMs: 20,
+      adminUsers: new Set(config.adminUsers),
+      channelDefaults: config.channelDefaults,
       ...(store ? { store, storeText: config.storeText } : {}),
     },
     { logger, ...(host ? { host } : {}) },

@@ -6,6 +6,7 @@ import type { App } from "@slack/bolt";
 import { usageBlocks } from "../../reply/blocks.js";
 import { homeView } from "../../reply/home.js";
 import type { Stats } from "../../store/store.js";
+import { settingsFor } from "../channel-settings.js";
 import { answerButtons, replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
 
 interface MentionEventLike {
@@ -26,6 +27,8 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
     if (eventId && !deps.dedupe.firstTime(`event:${eventId}`)) return;
     if (!deps.dedupe.firstTime(`mention:${mention.channel}:${mention.ts}`)) return;
 
+    // An admin switched the bot off in this channel.
+    if ((await settingsFor(deps, mention.channel)).mode === "off") return;
     const threadTs = mention.thread_ts ?? mention.ts;
     let text = withoutMention(mention.text ?? "", context.botUserId);
     let aboutTs = mention.ts;

@@ -5,8 +5,11 @@
  * mentioning the bot is left to the app_mention listener, so it is answered once.
  */
 import type { App } from "@slack/bolt";
+import { normalizePaste } from "../../match/normalize.js";
 import { passiveAction, pasteShape } from "../../match/paste-shape.js";
+import { possibleBlocks } from "../../reply/blocks.js";
 import type { TriageSource } from "../../store/recent-triages.js";
+import { settingsFor } from "../channel-settings.js";
 import { isTextSnippet, readSnippet, type SlackFile } from "../snippets.js";
 import { answerButtons, replyFor, type SlackDeps, triage } from "../triage.js";
 
@@ -34,6 +37,8 @@ export interface MessageListenerOptions {
 }
 
 export function registerMessageListeners(app: App, deps: SlackDeps, options: MessageListenerOptions): void {
+  // Answers given unasked, by channel and error, for the cooldown.
+  const answered = new Map<string, { ts: string; at: number }>();
   app.event("message", async ({ event, body, context, client }) => {
     const message = event as MessageEventLike;
     if (!PASTE_SUBTYPES.has(message.subtype)) return;
@@ -66,6 +71,10 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
     }
     if (!text.trim()) return;
 
+    const settings = dm ? null : await settingsFor(deps, message.channel);
+    // Off: silent; mentions only: the app_mention listener answers, not this one.
+    if (settings && (settings.mode === "off" || settings.mode === "mentions")) return;
+
     const triaged = await triage(deps, text, {
       source,
       channel: message.channel,
@@ -73,14 +82,54 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
       messageTs: message.ts,
     });
     const top = triaged.response.results[0];
-    if (!dm) {
-      const action = passiveAction(
+    if (settings) {
+      let action = passiveAction(
         pasteShape(text),
         triaged.response.verdict,
         top?.score ?? 0,
-        deps.triageChannels.has(message.channel),
+        settings.mode === "all",
       );
+      // The channel may ask for more confidence before answering unasked: below it, candidates instead.
+      if (action === "answer" && (top?.score ?? 0) < settings.minScore) action = "candidates";
       if (action === "silent") return;
+      const key = `${message.channel}:${repeatKey(text)}`;
+      const earlier = answered.get(key);
+      if (
+        earlier &&
+        settings.cooldownMinutes > 0 &&
+        Date.now() - earlier.at < settings.cooldownMinutes * 60_000
+      ) {
+        // The same error again shortly after: point to the earlier answer instead of repeating it.
+        const link = await client.chat
+          .getPermalink({ channel: message.channel, message_ts: earlier.ts })
+          .then((r) => r.permalink ?? null)
+          .catch(() => null);
+        const minutes = Math.max(1, Math.round((Date.now() - earlier.at) / 60_000));
+        await client.chat.postMessage({
+          channel: message.channel,
+          thread_ts: message.ts,
+          text: `Same error as ${link ? `<${link}|this earlier message>` : "earlier in this channel"} (${minutes} min ago): the answer is in its thread.`,
+          unfurl_links: false,
+        });
+        return;
+      }
+      answered.set(key, { ts: message.ts, at: Date.now() });
+      if (answered.size > 5000) answered.delete(answered.keys().next().value as string);
+      if (action === "candidates" && triaged.response.verdict === "match") {
+        const reply = possibleBlocks({
+          triageId: triaged.record.id,
+          results: triaged.response.results.slice(0, 3),
+        });
+        await client.chat.postMessage({
+          channel: message.channel,
+          thread_ts: message.ts,
+          text: reply.text,
+          blocks: reply.blocks as never,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        return;
+      }
     }
     const reply = replyFor(triaged, { buttons: answerButtons(deps, ["fullArticle"]), mentioned: dm });
     await client.chat.postMessage({
@@ -94,4 +143,9 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
       unfurl_media: false,
     });
   });
+}
+
+/** The same error pasted twice compares alike: cleaned, masked, lower case. */
+function repeatKey(text: string): string {
+  return normalizePaste(text).text.toLowerCase().replace(/\s+/g, " ").slice(0, 500);
 }
