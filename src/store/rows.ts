@@ -29,5 +29,6 @@ export function triageRow(
     topArticle: top?.article.id ?? null,
     score: top?.score ?? null,
     latencyMs,
+    messageTs: record.messageTs,
   };
 }

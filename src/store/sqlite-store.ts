@@ -61,6 +61,8 @@ export const MIGRATIONS: readonly string[] = [
      updated_by TEXT,
      updated_at INTEGER NOT NULL
    );`,
+  // Buttons on answers given before a restart find their message again.
+  "ALTER TABLE triages ADD COLUMN message_ts TEXT;",
 ];
 
 const DAY = 24 * 3600_000;
@@ -73,8 +75,8 @@ export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStor
   migrate(db);
 
   const insertTriage = db.prepare(
-    `INSERT OR REPLACE INTO triages (id, at, team, channel, user, source, text, text_hash, verdict, top_article, score, latency_ms)
-     VALUES (@id, @at, @team, @channel, @user, @source, @text, @textHash, @verdict, @topArticle, @score, @latencyMs)`,
+    `INSERT OR REPLACE INTO triages (id, at, team, channel, user, source, text, text_hash, verdict, top_article, score, latency_ms, message_ts)
+     VALUES (@id, @at, @team, @channel, @user, @source, @text, @textHash, @verdict, @topArticle, @score, @latencyMs, @messageTs)`,
   );
   const insertFeedback = db.prepare(
     "INSERT INTO feedback (triage_id, at, user, kind, article_id) VALUES (@triageId, @at, @user, @kind, @articleId)",
@@ -85,7 +87,7 @@ export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStor
   );
   const selectTriage = db.prepare(
     `SELECT id, at, team, channel, user, source, text, text_hash AS textHash, verdict, top_article AS topArticle,
-            score, latency_ms AS latencyMs FROM triages WHERE id = ?`,
+            score, latency_ms AS latencyMs, message_ts AS messageTs FROM triages WHERE id = ?`,
   );
   const selectFeedback = db.prepare(
     "SELECT triage_id AS triageId, at, user, kind, article_id AS articleId FROM feedback WHERE triage_id = ? ORDER BY at",

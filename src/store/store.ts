@@ -24,6 +24,8 @@ export interface TriageRow {
   topArticle: string | null;
   score: number | null;
   latencyMs: number;
+  /** The message the triage is about, when there is one. */
+  messageTs: string | null;
 }
 
 export interface FeedbackRow {

@@ -215,3 +215,36 @@ describe("channel settings", () => {
     expect(JSON.stringify(reply.args.blocks)).not.toContain(ACTIONS.fixed);
   });
 });
+
+describe("buttons after a restart", () => {
+  it("finds a triage the bot answered before it restarted in the database", async () => {
+    // Only in the database, as after a restart (the in-memory cache never saw it).
+    await store.recordTriage({
+      id: "before-restart-1",
+      at: Date.now() - 3600_000,
+      team: null,
+      channel: CHANNEL,
+      user: USER,
+      source: "channel",
+      text: "System error 53 has occurred.",
+      textHash: "x",
+      verdict: "match",
+      topArticle: "KT1007",
+      score: 0.95,
+      latencyMs: 2,
+      messageTs: "1732500500.000100",
+    });
+    await click(ACTIONS.fixed, JSON.stringify({ t: "before-restart-1", a: "KT1007" }));
+    const updated = await api.waitForCall("response_url", (c) => c.args.replace_original === true);
+    expect(JSON.stringify(updated.args.blocks)).toContain("confirmed by");
+    const reaction = await api.waitForCall("reactions.add");
+    expect(reaction.args.timestamp).toBe("1732500500.000100");
+    expect((await store.feedbackFor("before-restart-1")).map((f) => f.kind)).toEqual(["fixed"]);
+  });
+
+  it("explains politely when the triage is gone from the database too", async () => {
+    await click(ACTIONS.fixed, JSON.stringify({ t: "purged-long-ago", a: "KT1007" }));
+    const reply = await api.waitForCall("response_url");
+    expect(String(reply.args.text)).toMatch(/too old/);
+  });
+});

@@ -35,6 +35,7 @@ const row = (over: Partial<TriageRow> = {}): TriageRow => ({
   topArticle: "KT1007",
   score: 0.97,
   latencyMs: 3.2,
+  messageTs: "1732500000.000100",
   ...over,
 });
 
@@ -48,6 +49,25 @@ describe("openSqliteStore", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     db.close();
     expect((await store.triage("keep"))?.topArticle).toBe("KT1007");
+  });
+
+  it("upgrades a database made by an older version, keeping its rows", async () => {
+    await store.close();
+    const file = path.join(dir, "old.db");
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0] as string);
+    old.pragma("user_version = 1");
+    old
+      .prepare(
+        "INSERT INTO triages (id, at, source, text_hash, verdict, latency_ms) VALUES ('kept', 1, 'dm', 'h', 'none', 1)",
+      )
+      .run();
+    old.close();
+    store = openSqliteStore(dir, "old.db");
+    expect((await store.triage("kept"))?.messageTs).toBeNull();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
   });
 
   it("refuses a database from a newer version instead of guessing", async () => {

@@ -29,13 +29,32 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     respond: Respond,
   ): Promise<{ record: TriageRecord; articleId: string | undefined } | null> => {
     const ids = decodeButtonValue(value ?? "");
-    const record = ids ? deps.triages.get(ids.triageId) : undefined;
+    const record = ids ? (deps.triages.get(ids.triageId) ?? (await fromStore(ids.triageId))) : undefined;
     if (!ids || !record) {
       await ephemeral(respond, { text: STALE });
       return null;
     }
     // A button without an article id refers to the triage's top answer.
     return { record, articleId: ids.articleId ?? record.results[0]?.articleId };
+  };
+  /**
+   * A triage answered before a restart: rebuilt from the database, with its stored (normalized) text. Without
+   * the text (STORE_QUERY_TEXT=false) it cannot be matched again, so it counts as gone.
+   */
+  const fromStore = async (id: string): Promise<TriageRecord | undefined> => {
+    const row = await deps.store?.triage(id).catch(() => undefined);
+    if (!row?.text) return undefined;
+    return {
+      id: row.id,
+      source: row.source,
+      text: row.text,
+      channel: row.channel,
+      user: row.user,
+      messageTs: row.messageTs ?? null,
+      verdict: row.verdict,
+      results: row.topArticle ? [{ articleId: row.topArticle, score: row.score ?? 0 }] : [],
+      at: row.at,
+    };
   };
   /** The record's paste matched again, for the result of one article (scores and "why" are not stored). */
   const resultFor = async (record: TriageRecord, articleId: string): Promise<MatchResult | null> => {
