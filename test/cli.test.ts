@@ -244,7 +244,14 @@ describe("triage stats and triage gaps", () => {
     const { openSqliteStore } = await import("../src/store/sqlite-store.js");
     data = mkdtempSync(path.join(tmpdir(), "kb-cli-data-"));
     const store = openSqliteStore(data);
-    const base = { team: null, channel: "C1", user: "U1", source: "channel" as const, latencyMs: 2, messageTs: null };
+    const base = {
+      team: null,
+      channel: "C1",
+      user: "U1",
+      source: "channel" as const,
+      latencyMs: 2,
+      messageTs: null,
+    };
     const now = Date.now();
     await store.recordTriage({
       ...base,
