@@ -523,7 +523,9 @@ function textProblems(text: string, allowUserMention: boolean): string[] {
     const inner = text.slice(at + 1, end);
     const isLink = /^https?:\/\//.test(inner) && !inner.includes("<");
     const isUser = allowUserMention && /^@[UW][A-Z0-9]+$/.test(inner);
-    if (!isLink && !isUser) {
+    // A channel link (`<#C123>`) notifies nobody.
+    const isChannel = /^#[CG][A-Z0-9]{6,}$/.test(inner);
+    if (!isLink && !isUser && !isChannel) {
       problems.push(`contains the special sequence <${truncate(inner, 40)}>`);
     }
     at = text.indexOf("<", end);
@@ -670,6 +672,13 @@ export function checkLimits(payload: SlackMessage | ModalView | HomeView): strin
           break;
         }
         case "divider":
+          break;
+        case "input":
+          // Only in modals: a label (plain_text, ≤ 2000) and one element with its action_id.
+          if (!modal) report(`${path}.type`, "input blocks belong in modals");
+          checkText(block.label, `${path}.label`, LIMITS.fieldText, true);
+          if (!isObject(block.element)) report(`${path}.element`, "missing");
+          else checkId(block.element.action_id, `${path}.element.action_id`, true);
           break;
         default:
           report(`${path}.type`, `unexpected block type ${JSON.stringify(block.type)}`);

@@ -2,11 +2,15 @@
  * The App Home tab: what the bot deflected and what the knowledge base is missing, for the helpdesk and the KB
  * authors. Pure: built from the store's figures; within the 100-block limit whatever the database holds.
  */
-import type { Gap, Stats } from "../store/store.js";
+import type { ChannelSettings, Gap, Stats } from "../store/store.js";
 import { type Block, type HomeView, plain, section } from "./blocks.js";
+import { ACTIONS } from "./ids.js";
 import { escapeMrkdwn, truncate } from "./mrkdwn.js";
 
 export interface HomeInput {
+  /** Channels with settings an admin chose, and whether the viewer may change them. */
+  settings?: readonly ChannelSettings[];
+  admin?: boolean;
   week: Stats;
   month: Stats;
   gaps: readonly Gap[];
@@ -62,6 +66,39 @@ export function homeView(input: HomeInput): HomeView {
         ),
       );
     }
+  }
+
+  blocks.push({ type: "divider" }, { type: "header", text: plain("Channel settings", 150) });
+  const chosen = (input.settings ?? []).slice(0, 15);
+  blocks.push(
+    section(
+      chosen.length === 0
+        ? "_Every channel uses the defaults._"
+        : chosen
+            .map(
+              (c) =>
+                `• <#${c.channel}>: ${c.mode === "errors" ? "error pastes" : c.mode === "all" ? "every message" : c.mode === "mentions" ? "mentions only" : "off"}, confidence ${Math.round(c.minScore * 100)} %, cooldown ${c.cooldownMinutes} min`,
+            )
+            .join("\n"),
+    ),
+  );
+  if (input.admin) {
+    blocks.push({
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          text: plain("Change a channel's settings", 75),
+          action_id: ACTIONS.editSettings,
+          value: "settings",
+        },
+      ],
+    });
+  } else {
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: "Only helpdesk admins can change these." }],
+    });
   }
 
   blocks.push(

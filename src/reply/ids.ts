@@ -9,12 +9,15 @@ export const ACTIONS = {
   fixed: "triage_fixed",
   notIt: "triage_not_it",
   escalate: "triage_escalate",
+  editSettings: "triage_edit_settings",
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;
 
 /** Message shortcut "Triage this message". */
 export const SHORTCUT_CALLBACK = "triage_message";
+/** The channel-settings modal (App Home). */
+export const SETTINGS_MODAL_CALLBACK = "triage_settings";
 /** The full-article modal. */
 export const ARTICLE_MODAL_CALLBACK = "triage_article";
 export const COMMAND = "/triage";

@@ -120,6 +120,10 @@ export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStor
     `SELECT channel, mode, min_score AS minScore, cooldown_minutes AS cooldownMinutes, updated_by AS updatedBy,
             updated_at AS updatedAt FROM channel_settings WHERE channel = ?`,
   );
+  const listSettings = db.prepare(
+    `SELECT channel, mode, min_score AS minScore, cooldown_minutes AS cooldownMinutes, updated_by AS updatedBy,
+            updated_at AS updatedAt FROM channel_settings ORDER BY updated_at DESC LIMIT 50`,
+  );
   const upsertSettings = db.prepare(
     `INSERT INTO channel_settings (channel, mode, min_score, cooldown_minutes, updated_by, updated_at)
      VALUES (@channel, @mode, @minScore, @cooldownMinutes, @updatedBy, @updatedAt)
@@ -163,6 +167,9 @@ export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStor
     },
     async setChannelSettings(settings) {
       upsertSettings.run(settings);
+    },
+    async listChannelSettings() {
+      return listSettings.all() as ChannelSettings[];
     },
     async purge(days, now = Date.now()) {
       // Feedback and escalations go with their triage (ON DELETE CASCADE).

@@ -92,6 +92,8 @@ export interface TriageStore {
   gaps(days: number, limit?: number, now?: number): Promise<Gap[]>;
   channelSettings(channel: string): Promise<ChannelSettings | undefined>;
   setChannelSettings(settings: ChannelSettings): Promise<void>;
+  /** Every channel an admin has set, most recently changed first. */
+  listChannelSettings(): Promise<ChannelSettings[]>;
   /** Deletes rows older than `days`; returns how many triages went. */
   purge(days: number, now?: number): Promise<number>;
   close(): Promise<void>;

@@ -64,3 +64,44 @@ describe("homeView", () => {
     expect(text).not.toContain("<!channel>");
   });
 });
+
+describe("homeView channel settings", () => {
+  it("lists chosen settings, with the edit button for admins only", async () => {
+    const { ACTIONS } = await import("../../src/reply/ids.js");
+    const settings = [
+      {
+        channel: "C0ABC12345",
+        mode: "mentions" as const,
+        minScore: 0.9,
+        cooldownMinutes: 5,
+        updatedBy: "U1",
+        updatedAt: 1,
+      },
+    ];
+    const admin = homeView({ week: stats(7), month: stats(30), gaps: [], kb, settings, admin: true });
+    const other = homeView({ week: stats(7), month: stats(30), gaps: [], kb, settings, admin: false });
+    expect(checkLimits(admin)).toEqual([]);
+    expect(JSON.stringify(admin.blocks)).toContain(ACTIONS.editSettings);
+    expect(JSON.stringify(other.blocks)).not.toContain(ACTIONS.editSettings);
+    expect(JSON.stringify(other.blocks)).toContain(
+      "<#C0ABC12345>: mentions only, confidence 90 %, cooldown 5 min",
+    );
+  });
+});
+
+describe("settingsModal", () => {
+  it("is a valid modal, and a submission is read back or answered with field errors", async () => {
+    const { settingsModal, readSettingsSubmission } = await import("../../src/reply/settings-modal.js");
+    const modal = settingsModal({ mode: "errors", minScore: 0.72, cooldownMinutes: 10 });
+    expect(checkLimits(modal as never)).toEqual([]);
+    const bad = readSettingsSubmission({ settings_min_score: { min_score: { value: "2" } } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(Object.keys(bad.errors).sort()).toEqual([
+        "settings_channel",
+        "settings_cooldown",
+        "settings_min_score",
+        "settings_mode",
+      ]);
+  });
+});

@@ -34,6 +34,7 @@ describe("ids", () => {
       fixed: "triage_fixed",
       notIt: "triage_not_it",
       escalate: "triage_escalate",
+      editSettings: "triage_edit_settings",
     });
     expect(COMMAND).toBe("/triage");
   });

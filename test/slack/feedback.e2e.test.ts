@@ -248,3 +248,80 @@ describe("buttons after a restart", () => {
     expect(String(reply.args.text)).toMatch(/too old/);
   });
 });
+
+describe("channel settings from App Home", () => {
+  it("lets an admin open the settings modal from Home and save a channel's settings", async () => {
+    await send.sendEvent({
+      type: "app_home_opened",
+      user: "U0ADMIN001",
+      channel: "D0HOME0002",
+      tab: "home",
+      event_ts: "1.2",
+    });
+    const home = await api.waitForCall("views.publish", (c) => c.args.user_id === "U0ADMIN001");
+    expect(JSON.stringify(home.args.view)).toContain(ACTIONS.editSettings);
+    await send.sendInteraction(
+      blockAction({
+        action_id: ACTIONS.editSettings,
+        value: "settings",
+        user: "U0ADMIN001",
+        container: { type: "view", view_id: "V0HOME0001" },
+        trigger_id: "42.42.home",
+      }),
+    );
+    const opened = await api.waitForCall("views.open");
+    expect(opened.args.trigger_id).toBe("42.42.home");
+    const modal = opened.args.view as { callback_id: string; blocks: unknown[] };
+    expect(modal.callback_id).toBe("triage_settings");
+    api.reset();
+    const submitted = await send.sendInteraction({
+      type: "view_submission",
+      team: { id: "T0TEAM0001", domain: "test" },
+      user: { id: "U0ADMIN001", username: "admin", name: "admin", team_id: "T0TEAM0001" },
+      api_app_id: "A0APP00001",
+      token: "verification",
+      trigger_id: "42.43.home",
+      view: {
+        id: "V0MODAL001",
+        type: "modal",
+        callback_id: "triage_settings",
+        blocks: modal.blocks,
+        state: {
+          values: {
+            settings_channel: {
+              channel: { type: "conversations_select", selected_conversation: "C0FROMHOME" },
+            },
+            settings_mode: { mode: { type: "static_select", selected_option: { value: "mentions" } } },
+            settings_min_score: { min_score: { type: "plain_text_input", value: "0.9" } },
+            settings_cooldown: { cooldown: { type: "plain_text_input", value: "5" } },
+          },
+        },
+        private_metadata: "",
+        hash: "h",
+        title: { type: "plain_text", text: "Channel settings" },
+      },
+    });
+    expect(submitted.status).toBe(200);
+    await api.waitForCall("views.publish", (c) => c.args.user_id === "U0ADMIN001");
+    expect(await store.channelSettings("C0FROMHOME")).toMatchObject({
+      mode: "mentions",
+      minScore: 0.9,
+      cooldownMinutes: 5,
+      updatedBy: "U0ADMIN001",
+    });
+  });
+
+  it("shows the settings read-only to everyone else", async () => {
+    await send.sendEvent({
+      type: "app_home_opened",
+      user: USER,
+      channel: "D0HOME0003",
+      tab: "home",
+      event_ts: "1.3",
+    });
+    const home = await api.waitForCall("views.publish", (c) => c.args.user_id === USER);
+    const view = JSON.stringify(home.args.view);
+    expect(view).not.toContain(ACTIONS.editSettings);
+    expect(view).toContain("Only helpdesk admins");
+  });
+});

@@ -7,11 +7,14 @@ import type { App, BlockButtonAction } from "@slack/bolt";
 import { sendEscalationWebhook } from "../../escalation/webhook.js";
 import type { MatchResult } from "../../match/types.js";
 import { answerBlocks, articleModal, notItBlocks, otherMatchesBlocks } from "../../reply/blocks.js";
-import { ACTIONS, decodeButtonValue } from "../../reply/ids.js";
+import { ACTIONS, decodeButtonValue, SETTINGS_MODAL_CALLBACK } from "../../reply/ids.js";
 import { escapeMrkdwn, truncate } from "../../reply/mrkdwn.js";
+import { readSettingsSubmission, SETTINGS_FIELDS, settingsModal } from "../../reply/settings-modal.js";
 import type { TriageRecord } from "../../store/recent-triages.js";
 import type { FeedbackKind } from "../../store/store.js";
+import { BUILT_IN_DEFAULTS, isAdmin } from "../channel-settings.js";
 import { answerButtons, type SlackDeps } from "../triage.js";
+import { publishHome } from "./events.js";
 
 const STALE =
   "That answer is too old for me to act on (or its article has left the knowledge base). Paste the error again, or use /triage.";
@@ -328,6 +331,46 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     } else {
       await ephemeral(respond, { text: told });
     }
+  });
+
+  app.action<BlockButtonAction>(ACTIONS.editSettings, async ({ ack, body, client, respond }) => {
+    await ack();
+    if (!(await isAdmin(deps, client, body.user.id))) {
+      await ephemeral(respond, { text: "Only helpdesk admins can change channel settings." }).catch(
+        () => undefined,
+      );
+      return;
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: settingsModal(deps.channelDefaults ?? BUILT_IN_DEFAULTS) as never,
+    });
+  });
+
+  app.view(SETTINGS_MODAL_CALLBACK, async ({ ack, view, body, client }) => {
+    const read = readSettingsSubmission(view.state.values as never);
+    if (!read.ok) {
+      await ack({ response_action: "errors", errors: read.errors });
+      return;
+    }
+    const user = body.user.id;
+    if (!(await isAdmin(deps, client, user))) {
+      await ack({
+        response_action: "errors",
+        errors: { [SETTINGS_FIELDS.channel.block]: "Only helpdesk admins can change channel settings." },
+      });
+      return;
+    }
+    if (!deps.store) {
+      await ack({
+        response_action: "errors",
+        errors: { [SETTINGS_FIELDS.channel.block]: "Settings need the bot's database." },
+      });
+      return;
+    }
+    await ack();
+    await deps.store.setChannelSettings({ ...read.settings, updatedBy: user, updatedAt: Date.now() });
+    await publishHome(deps, client, user);
   });
 }
 

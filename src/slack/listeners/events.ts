@@ -3,10 +3,11 @@
  * inside a thread triages the thread's parent message; a bare mention elsewhere gets the usage.
  */
 import type { App } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
 import { usageBlocks } from "../../reply/blocks.js";
 import { homeView } from "../../reply/home.js";
 import type { Stats } from "../../store/store.js";
-import { settingsFor } from "../channel-settings.js";
+import { isAdmin, settingsFor } from "../channel-settings.js";
 import { answerButtons, replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
 
 interface MentionEventLike {
@@ -82,19 +83,30 @@ const NO_STATS = (days: number): Stats => ({
   topArticles: [],
 });
 
-/** App Home: deflection figures, top and disputed articles, KB gaps and KB status, published on each open. */
+/** App Home: deflection figures, top and disputed articles, KB gaps, channel settings and KB status. */
 export function registerHomeListeners(app: App, deps: SlackDeps): void {
   app.event("app_home_opened", async ({ event, client }) => {
     const opened = event as { user?: string; tab?: string };
     if (!opened.user || (opened.tab !== undefined && opened.tab !== "home")) return;
-    const store = deps.store;
-    const [week, month, gaps] = store
-      ? await Promise.all([store.stats(7), store.stats(30), store.gaps(30)]).catch((error: unknown) => {
+    await publishHome(deps, client, opened.user);
+  });
+}
+
+/** Builds and publishes one user's App Home (also after an admin saves channel settings). */
+export async function publishHome(deps: SlackDeps, client: WebClient, user: string): Promise<void> {
+  const store = deps.store;
+  const [week, month, gaps, settings] = store
+    ? await Promise.all([store.stats(7), store.stats(30), store.gaps(30), store.listChannelSettings()]).catch(
+        (error: unknown) => {
           deps.logger.error({ err: error }, "could not read the figures for App Home");
-          return [NO_STATS(7), NO_STATS(30), []] as const;
-        })
-      : ([NO_STATS(7), NO_STATS(30), []] as const);
-    const kb = deps.kbStatus?.() ?? { articles: deps.matcher.size, errors: 0, warnings: 0, loadedAt: null };
-    await client.views.publish({ user_id: opened.user, view: homeView({ week, month, gaps, kb }) as never });
+          return [NO_STATS(7), NO_STATS(30), [], []] as const;
+        },
+      )
+    : ([NO_STATS(7), NO_STATS(30), [], []] as const);
+  const kb = deps.kbStatus?.() ?? { articles: deps.matcher.size, errors: 0, warnings: 0, loadedAt: null };
+  const admin = await isAdmin(deps, client, user);
+  await client.views.publish({
+    user_id: user,
+    view: homeView({ week, month, gaps, kb, settings, admin }) as never,
   });
 }
