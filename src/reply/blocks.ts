@@ -562,6 +562,16 @@ export function checkLimits(payload: SlackMessage | ModalView | HomeView): strin
     if (typeof value !== "string" || value.length === 0) report(path, "missing or empty");
     else if (value.length > LIMITS.id) report(path, `is ${value.length} characters (max ${LIMITS.id})`);
   };
+  /** A block's elements when present and not too many (reported either way), else null. */
+  const elementsOf = (block: Json, path: string, max: number): unknown[] | null => {
+    const elements = block.elements;
+    if (!Array.isArray(elements) || elements.length === 0) {
+      report(`${path}.elements`, "missing or empty");
+      return null;
+    }
+    if (elements.length > max) report(`${path}.elements`, `${elements.length} elements (max ${max})`);
+    return elements;
+  };
   const checkButton = (value: unknown, path: string): string | undefined => {
     if (!isObject(value) || value.type !== "button") {
       report(path, "not a button");
@@ -639,14 +649,8 @@ export function checkLimits(payload: SlackMessage | ModalView | HomeView): strin
           checkText(block.text, `${path}.text`, LIMITS.headerText, true);
           break;
         case "actions": {
-          const elements = block.elements;
-          if (!Array.isArray(elements) || elements.length === 0) {
-            report(`${path}.elements`, "missing or empty");
-            break;
-          }
-          if (elements.length > LIMITS.actionsElements) {
-            report(`${path}.elements`, `${elements.length} elements (max ${LIMITS.actionsElements})`);
-          }
+          const elements = elementsOf(block, path, LIMITS.actionsElements);
+          if (!elements) break;
           const actionIds = new Set<string>();
           elements.forEach((element: unknown, e) => {
             const actionId = checkButton(element, `${path}.elements[${e}]`);
@@ -658,14 +662,8 @@ export function checkLimits(payload: SlackMessage | ModalView | HomeView): strin
           break;
         }
         case "context": {
-          const elements = block.elements;
-          if (!Array.isArray(elements) || elements.length === 0) {
-            report(`${path}.elements`, "missing or empty");
-            break;
-          }
-          if (elements.length > LIMITS.contextElements) {
-            report(`${path}.elements`, `${elements.length} elements (max ${LIMITS.contextElements})`);
-          }
+          const elements = elementsOf(block, path, LIMITS.contextElements);
+          if (!elements) break;
           elements.forEach((element: unknown, e) => {
             checkText(element, `${path}.elements[${e}]`, LIMITS.sectionText);
           });

@@ -2,24 +2,17 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createHttpSender,
-  type FakeWebApi,
-  type HttpSender,
-  startFakeWebApi,
-} from "../../src/emulator/index.js";
+import type { FakeWebApi, HttpSender } from "../../src/emulator/index.js";
 import { blockAction, messageEvent } from "../../src/emulator/payloads.js";
 import { ACTIONS } from "../../src/reply/ids.js";
-import type { SlackApp } from "../../src/slack/app.js";
-import { appForTest, sampleArticles } from "./harness.js";
+import { startHttpApp } from "./harness.js";
 
-const SECRET = "0123456789abcdef0123456789abcdef";
 const CHANNEL = "C0HOOK0001";
 const USER = "U0HOOK0001";
 
 let api: FakeWebApi;
-let slack: SlackApp;
 let send: HttpSender;
+let stop: () => Promise<void>;
 let hook: Server;
 const received: unknown[] = [];
 
@@ -35,26 +28,15 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
-  api = await startFakeWebApi();
-  slack = appForTest(
-    await sampleArticles(),
-    {
-      slack: { mode: "http", botToken: api.botToken, signingSecret: SECRET },
-      slackApiUrl: api.url,
-      port: 0,
-      escalationWebhook: {
-        url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
-        secret: "hook-secret-0123456789",
-      },
+  ({ api, send, stop } = await startHttpApp({
+    escalationWebhook: {
+      url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`,
+      secret: "hook-secret-0123456789",
     },
-    "127.0.0.1",
-  );
-  const { port } = await slack.start();
-  send = createHttpSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET });
+  }));
 });
 afterAll(async () => {
-  await slack?.stop();
-  await api?.close();
+  await stop?.();
   await new Promise<void>((resolve) => hook.close(() => resolve()));
 });
 

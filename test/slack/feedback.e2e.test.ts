@@ -6,57 +6,34 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  createHttpSender,
-  type FakeWebApi,
-  type HttpSender,
-  startFakeWebApi,
-} from "../../src/emulator/index.js";
+import type { FakeWebApi, HttpSender } from "../../src/emulator/index.js";
 import { blockAction, messageEvent } from "../../src/emulator/payloads.js";
 import { ACTIONS } from "../../src/reply/ids.js";
-import type { SlackApp } from "../../src/slack/app.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { TriageStore } from "../../src/store/store.js";
-import { appForTest, sampleArticles } from "./harness.js";
+import { startHttpApp } from "./harness.js";
 
-const SECRET = "0123456789abcdef0123456789abcdef";
 const CHANNEL = "C0LOOP0001";
 const HELPDESK = "C0HELPDESK";
 const USER = "U0LOOP0001";
 const PASTE = "`System error 53 has occurred.` &lt;again&gt; on \\\\fs01\\share";
 
 let api: FakeWebApi;
-let slack: SlackApp;
 let send: HttpSender;
+let stop: () => Promise<void>;
 let store: TriageStore;
 let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "kb-triage-loop-"));
   store = openSqliteStore(dir);
-  api = await startFakeWebApi();
-  slack = appForTest(
-    await sampleArticles(),
-    {
-      slack: { mode: "http", botToken: api.botToken, signingSecret: SECRET },
-      slackApiUrl: api.url,
-      port: 0,
-      helpdeskChannel: HELPDESK,
-      adminUsers: ["U0ADMIN001"],
-    },
-    "127.0.0.1",
+  ({ api, send, stop } = await startHttpApp(
+    { helpdeskChannel: HELPDESK, adminUsers: ["U0ADMIN001"] },
     store,
-  );
-  const { port } = await slack.start();
-  send = createHttpSender({
-    url: `http://127.0.0.1:${port}/slack/events`,
-    signingSecret: SECRET,
-    responseUrl: (context) => api.responseUrl(context),
-  });
+  ));
 });
 afterAll(async () => {
-  await slack?.stop();
-  await api?.close();
+  await stop?.();
   await store?.close();
   rmSync(dir, { recursive: true, force: true });
 });

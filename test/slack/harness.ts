@@ -1,6 +1,12 @@
 /** What the Slack end-to-end tests share: the app over the sample knowledge base, wired to the emulator. */
 import { createServer } from "node:net";
 import type { AppConfig } from "../../src/config.js";
+import {
+  createHttpSender,
+  type FakeWebApi,
+  type HttpSender,
+  startFakeWebApi,
+} from "../../src/emulator/index.js";
 import { loadKnowledge } from "../../src/knowledge/load.js";
 import type { Article } from "../../src/knowledge/types.js";
 import { createMatcher } from "../../src/match/matcher.js";
@@ -65,4 +71,43 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
     });
   });
+}
+
+export const TEST_SIGNING_SECRET = "0123456789abcdef0123456789abcdef";
+
+/**
+ * The app in HTTP mode on loopback against a fresh emulator Web API, with a signed sender whose commands answer
+ * through the emulator's response_url. `stop()` tears everything down in the right order.
+ */
+export async function startHttpApp(
+  settings: Partial<AppConfig> = {},
+  store?: TriageStore,
+): Promise<{ api: FakeWebApi; slack: SlackApp; send: HttpSender; stop: () => Promise<void> }> {
+  const api = await startFakeWebApi();
+  const slack = appForTest(
+    await sampleArticles(),
+    {
+      slack: { mode: "http", botToken: api.botToken, signingSecret: TEST_SIGNING_SECRET },
+      slackApiUrl: api.url,
+      port: 0,
+      ...settings,
+    },
+    "127.0.0.1",
+    store,
+  );
+  const { port } = await slack.start();
+  const send = createHttpSender({
+    url: `http://127.0.0.1:${port}/slack/events`,
+    signingSecret: TEST_SIGNING_SECRET,
+    responseUrl: (context) => api.responseUrl(context),
+  });
+  return {
+    api,
+    slack,
+    send,
+    stop: async () => {
+      await slack.stop();
+      await api.close();
+    },
+  };
 }

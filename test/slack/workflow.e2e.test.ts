@@ -1,35 +1,20 @@
 /** The Workflow Builder step end to end: a function_executed event in, functions.completeSuccess/Error out. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createHttpSender,
-  type FakeWebApi,
-  type HttpSender,
-  startFakeWebApi,
-} from "../../src/emulator/index.js";
+import type { FakeWebApi, HttpSender } from "../../src/emulator/index.js";
 import { functionExecuted } from "../../src/emulator/payloads.js";
 import { FUNCTION_CALLBACK } from "../../src/reply/ids.js";
-import type { SlackApp } from "../../src/slack/app.js";
 import { plainOutput } from "../../src/slack/listeners/functions.js";
-import { appForTest, sampleArticles } from "./harness.js";
+import { startHttpApp } from "./harness.js";
 
-const SECRET = "0123456789abcdef0123456789abcdef";
 let api: FakeWebApi;
-let slack: SlackApp;
 let send: HttpSender;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  api = await startFakeWebApi();
-  slack = appForTest(
-    await sampleArticles(),
-    { slack: { mode: "http", botToken: api.botToken, signingSecret: SECRET }, slackApiUrl: api.url, port: 0 },
-    "127.0.0.1",
-  );
-  const { port } = await slack.start();
-  send = createHttpSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET });
+  ({ api, send, stop } = await startHttpApp());
 });
 afterAll(async () => {
-  await slack?.stop();
-  await api?.close();
+  await stop?.();
 });
 
 describe("Workflow Builder step", () => {
