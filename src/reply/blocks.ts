@@ -366,32 +366,41 @@ export function possibleBlocks(input: { triageId: string; results: readonly Matc
   return candidateBlocks(input.triageId, shown, "I'm not sure which article fits. These might:");
 }
 
-/** The other candidates for a triage, without the article already shown. */
-export function otherMatchesBlocks(input: {
+interface AlternativesInput {
   triageId: string;
   results: readonly MatchResult[];
   excludeArticleId: string;
-}): SlackMessage {
+}
+
+/** Candidates other than the article already shown, or `none` when there are no others. */
+function alternativesBlocks(
+  input: AlternativesInput,
+  none: string,
+  intro: string,
+  pickLabel?: string,
+): SlackMessage {
   const shown = distinctResults(input.results, str(input.excludeArticleId), MAX_CANDIDATES);
-  if (shown.length === 0) {
-    const text = "I have no other articles that match this.";
-    return { text, blocks: [section(text, BLOCK_IDS.candidatesIntro)] };
-  }
-  return candidateBlocks(input.triageId, shown, "Other articles that might fit:");
+  if (shown.length === 0) return { text: none, blocks: [section(none, BLOCK_IDS.candidatesIntro)] };
+  return candidateBlocks(input.triageId, shown, intro, pickLabel);
+}
+
+/** The other candidates for a triage, without the article already shown. */
+export function otherMatchesBlocks(input: AlternativesInput): SlackMessage {
+  return alternativesBlocks(
+    input,
+    "I have no other articles that match this.",
+    "Other articles that might fit:",
+  );
 }
 
 /** After "Not it": the next candidates, up to 3, each with a "This one" button. */
-export function notItBlocks(input: {
-  triageId: string;
-  results: readonly MatchResult[];
-  excludeArticleId: string;
-}): SlackMessage {
-  const shown = distinctResults(input.results, str(input.excludeArticleId), MAX_CANDIDATES);
-  if (shown.length === 0) {
-    const text = "Thanks, noted. I have no other article for this one: the helpdesk can help.";
-    return { text, blocks: [section(text, BLOCK_IDS.candidatesIntro)] };
-  }
-  return candidateBlocks(input.triageId, shown, "Thanks, noted. Could it be one of these?", "This one");
+export function notItBlocks(input: AlternativesInput): SlackMessage {
+  return alternativesBlocks(
+    input,
+    "Thanks, noted. I have no other article for this one: the helpdesk can help.",
+    "Thanks, noted. Could it be one of these?",
+    "This one",
+  );
 }
 
 /** An honest "no article", with what to try next. `mentioned`: the paste came as an @mention in a channel. */

@@ -62,17 +62,9 @@ export async function triage(
     results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
   });
   const ms = performance.now() - started;
-  const store = deps.store;
-  if (store) {
-    // Recording must never hold up or break the answer: not awaited, and a failure is only logged.
-    Promise.resolve()
-      .then(() =>
-        store.recordTriage(triageRow(record, response, ms, { storeText: deps.storeText !== false })),
-      )
-      .catch((error: unknown) =>
-        deps.logger.error({ err: error, triage: record.id }, "could not record the triage"),
-      );
-  }
+  recordInBackground(deps, record.id, "the triage", (store) =>
+    store.recordTriage(triageRow(record, response, ms, { storeText: deps.storeText !== false })),
+  );
   deps.logger.info(
     {
       triage: record.id,
@@ -86,6 +78,25 @@ export async function triage(
     "triaged",
   );
   return { record, response };
+}
+
+/**
+ * Writes to the store without holding up or breaking the answer: not awaited, and a failure (thrown or
+ * rejected) is only logged. Nothing happens without a store.
+ */
+export function recordInBackground(
+  deps: SlackDeps,
+  triageId: string,
+  what: string,
+  write: (store: TriageStore) => Promise<void>,
+): void {
+  const store = deps.store;
+  if (!store) return;
+  Promise.resolve()
+    .then(() => write(store))
+    .catch((error: unknown) =>
+      deps.logger.error({ err: error, triage: triageId }, `could not record ${what}`),
+    );
 }
 
 export type ReplyButtons = Parameters<typeof answerBlocks>[0]["buttons"];

@@ -14,7 +14,7 @@ export function triageRow(
   options: { storeText: boolean; team?: string | null },
 ): TriageRow {
   // Masked and cleaned, so the same error from two people (different paths, user names) groups as one gap.
-  const normalized = normalizePaste(record.text).text.replace(/\s+/g, " ").trim();
+  const normalized = normalizedErrorText(record.text);
   const top = response.results[0];
   return {
     id: record.id,
@@ -31,4 +31,9 @@ export function triageRow(
     latencyMs,
     messageTs: record.messageTs,
   };
+}
+
+/** A paste reduced to its error: cleaned, masked, whitespace collapsed (how the same error compares alike). */
+export function normalizedErrorText(text: string): string {
+  return normalizePaste(text).text.replace(/\s+/g, " ").trim();
 }

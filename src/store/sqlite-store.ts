@@ -116,14 +116,10 @@ export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStor
      GROUP BY text_hash ORDER BY count DESC, lastSeen DESC LIMIT @limit`,
   );
   const purgeTriages = db.prepare("DELETE FROM triages WHERE at < ?");
-  const selectSettings = db.prepare(
-    `SELECT channel, mode, min_score AS minScore, cooldown_minutes AS cooldownMinutes, updated_by AS updatedBy,
-            updated_at AS updatedAt FROM channel_settings WHERE channel = ?`,
-  );
-  const listSettings = db.prepare(
-    `SELECT channel, mode, min_score AS minScore, cooldown_minutes AS cooldownMinutes, updated_by AS updatedBy,
-            updated_at AS updatedAt FROM channel_settings ORDER BY updated_at DESC LIMIT 50`,
-  );
+  const settingsColumns = `SELECT channel, mode, min_score AS minScore, cooldown_minutes AS cooldownMinutes,
+     updated_by AS updatedBy, updated_at AS updatedAt FROM channel_settings`;
+  const selectSettings = db.prepare(`${settingsColumns} WHERE channel = ?`);
+  const listSettings = db.prepare(`${settingsColumns} ORDER BY updated_at DESC LIMIT 50`);
   const upsertSettings = db.prepare(
     `INSERT INTO channel_settings (channel, mode, min_score, cooldown_minutes, updated_by, updated_at)
      VALUES (@channel, @mode, @minScore, @cooldownMinutes, @updatedBy, @updatedAt)

@@ -58,6 +58,20 @@ export interface Stats {
   topArticles: { articleId: string; answered: number; fixed: number; notIt: number }[];
 }
 
+/** The figures of a window with nothing in it (no store, or a store that failed). */
+export function emptyStats(days: number): Stats {
+  return {
+    days,
+    triaged: 0,
+    answered: 0,
+    fixed: 0,
+    notIt: 0,
+    escalated: 0,
+    deflectionRate: 0,
+    topArticles: [],
+  };
+}
+
 export interface Gap {
   /** A representative normalized text of the group (null when texts are not stored). */
   text: string | null;

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { checkLimits } from "../../src/reply/blocks.js";
 import { homeView } from "../../src/reply/home.js";
-import type { Stats } from "../../src/store/store.js";
+import { emptyStats, type Stats } from "../../src/store/store.js";
 
-const stats = (days: number, over: Partial<Stats> = {}): Stats => ({
-  days,
-  triaged: 0,
-  answered: 0,
-  fixed: 0,
-  notIt: 0,
-  escalated: 0,
-  deflectionRate: 0,
-  topArticles: [],
-  ...over,
-});
+const stats = (days: number, over: Partial<Stats> = {}): Stats => ({ ...emptyStats(days), ...over });
 const kb = { articles: 44, errors: 0, warnings: 1, loadedAt: Date.UTC(2026, 10, 25, 8, 0) };
 
 describe("homeView", () => {

@@ -13,7 +13,7 @@ import { readSettingsSubmission, SETTINGS_FIELDS, settingsModal } from "../../re
 import type { TriageRecord } from "../../store/recent-triages.js";
 import type { FeedbackKind } from "../../store/store.js";
 import { BUILT_IN_DEFAULTS, isAdmin } from "../channel-settings.js";
-import { answerButtons, type SlackDeps } from "../triage.js";
+import { answerButtons, recordInBackground, type SlackDeps } from "../triage.js";
 import { publishHome } from "./events.js";
 
 const STALE =
@@ -76,15 +76,9 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     kind: FeedbackKind,
     articleId: string | undefined,
   ) => {
-    const store = deps.store;
-    if (!store) return;
-    Promise.resolve()
-      .then(() =>
-        store.recordFeedback({ triageId, at: Date.now(), user, kind, articleId: articleId ?? null }),
-      )
-      .catch((error: unknown) =>
-        deps.logger.error({ err: error, triage: triageId }, "could not record feedback"),
-      );
+    recordInBackground(deps, triageId, "feedback", (store) =>
+      store.recordFeedback({ triageId, at: Date.now(), user, kind, articleId: articleId ?? null }),
+    );
   };
 
   /** The triage and the result for the clicked article, or null after telling the user why not. */
@@ -304,23 +298,16 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
           "escalation webhook failed",
         );
     }
-    const store = deps.store;
-    if (store) {
-      Promise.resolve()
-        .then(() =>
-          store.recordEscalation({
-            triageId: record.id,
-            at: Date.now(),
-            user,
-            channel: record.channel,
-            postedTs,
-            ticketUrl,
-          }),
-        )
-        .catch((error: unknown) =>
-          deps.logger.error({ err: error, triage: record.id }, "could not record the escalation"),
-        );
-    }
+    recordInBackground(deps, record.id, "the escalation", (store) =>
+      store.recordEscalation({
+        triageId: record.id,
+        at: Date.now(),
+        user,
+        channel: record.channel,
+        postedTs,
+        ticketUrl,
+      }),
+    );
     const where = helpdesk ? ` in <#${helpdesk}>` : "";
     const ticket = ticketUrl
       ? ` Ticket: <${ticketUrl.replace(/[<>|]/g, encodeURIComponent)}|${escapeMrkdwn(ticketUrl)}>`

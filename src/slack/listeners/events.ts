@@ -6,7 +6,7 @@ import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { usageBlocks } from "../../reply/blocks.js";
 import { homeView } from "../../reply/home.js";
-import type { Stats } from "../../store/store.js";
+import { emptyStats } from "../../store/store.js";
 import { isAdmin, settingsFor } from "../channel-settings.js";
 import { answerButtons, replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
 
@@ -72,17 +72,6 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
   });
 }
 
-const NO_STATS = (days: number): Stats => ({
-  days,
-  triaged: 0,
-  answered: 0,
-  fixed: 0,
-  notIt: 0,
-  escalated: 0,
-  deflectionRate: 0,
-  topArticles: [],
-});
-
 /** App Home: deflection figures, top and disputed articles, KB gaps, channel settings and KB status. */
 export function registerHomeListeners(app: App, deps: SlackDeps): void {
   app.event("app_home_opened", async ({ event, client }) => {
@@ -99,10 +88,10 @@ export async function publishHome(deps: SlackDeps, client: WebClient, user: stri
     ? await Promise.all([store.stats(7), store.stats(30), store.gaps(30), store.listChannelSettings()]).catch(
         (error: unknown) => {
           deps.logger.error({ err: error }, "could not read the figures for App Home");
-          return [NO_STATS(7), NO_STATS(30), [], []] as const;
+          return [emptyStats(7), emptyStats(30), [], []] as const;
         },
       )
-    : ([NO_STATS(7), NO_STATS(30), [], []] as const);
+    : ([emptyStats(7), emptyStats(30), [], []] as const);
   const kb = deps.kbStatus?.() ?? { articles: deps.matcher.size, errors: 0, warnings: 0, loadedAt: null };
   const admin = await isAdmin(deps, client, user);
   await client.views.publish({

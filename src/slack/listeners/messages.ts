@@ -5,10 +5,10 @@
  * mentioning the bot is left to the app_mention listener, so it is answered once.
  */
 import type { App } from "@slack/bolt";
-import { normalizePaste } from "../../match/normalize.js";
 import { passiveAction, pasteShape } from "../../match/paste-shape.js";
 import { possibleBlocks } from "../../reply/blocks.js";
 import type { TriageSource } from "../../store/recent-triages.js";
+import { normalizedErrorText } from "../../store/rows.js";
 import { settingsFor } from "../channel-settings.js";
 import { isTextSnippet, readSnippet, type SlackFile } from "../snippets.js";
 import { answerButtons, replyFor, type SlackDeps, triage } from "../triage.js";
@@ -147,5 +147,5 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
 
 /** The same error pasted twice compares alike: cleaned, masked, lower case. */
 function repeatKey(text: string): string {
-  return normalizePaste(text).text.toLowerCase().replace(/\s+/g, " ").slice(0, 500);
+  return normalizedErrorText(text).toLowerCase().slice(0, 500);
 }
