@@ -143,11 +143,7 @@ export function hasNoSlackCredentials(env: NodeJS.ProcessEnv = process.env): boo
  * values. Socket Mode wins when both an app token and a signing secret are set.
  */
 export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
-  }
-  const e = parsed.data;
+  const e = parseEnv(env);
   const problems: string[] = [];
   let slack: SlackConnection | null = null;
   if (!e.SLACK_BOT_TOKEN) {
@@ -161,16 +157,47 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       "set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode: the bot token alone cannot receive events",
     );
   }
-  if (e.ESCALATION_WEBHOOK_URL && !e.ESCALATION_WEBHOOK_SECRET) {
-    problems.push(
-      "ESCALATION_WEBHOOK_SECRET is missing: escalations to ESCALATION_WEBHOOK_URL are signed with it",
-    );
-  }
+  problems.push(...settingsProblems(e));
   if (problems.length > 0 || !slack) throw new ConfigError(problems);
   const apiUrl = e.SLACK_API_URL ?? "https://slack.com/api/";
   return {
     slack,
     slackApiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
+    ...settings(e),
+  };
+}
+
+/**
+ * The settings of the local sandbox (`npm start` without Slack credentials): everything but the connection,
+ * which the sandbox's emulator provides. Malformed values stop it as they stop the app.
+ */
+export function readSandboxConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<AppConfig, "slack" | "slackApiUrl"> {
+  const e = parseEnv(env);
+  const problems = settingsProblems(e);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings(e);
+}
+
+type Env = z.infer<typeof envSchema>;
+
+function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  return parsed.data;
+}
+
+function settingsProblems(e: Env): string[] {
+  return e.ESCALATION_WEBHOOK_URL && !e.ESCALATION_WEBHOOK_SECRET
+    ? ["ESCALATION_WEBHOOK_SECRET is missing: escalations to ESCALATION_WEBHOOK_URL are signed with it"]
+    : [];
+}
+
+function settings(e: Env): Omit<AppConfig, "slack" | "slackApiUrl"> {
+  return {
     port: e.PORT === undefined ? 3000 : Number(e.PORT),
     knowledgeDir: e.KNOWLEDGE_DIR ?? DEFAULT_KNOWLEDGE_DIR,
     dataDir: e.DATA_DIR ?? DEFAULT_DATA_DIR,

@@ -84,11 +84,13 @@ export class TsClock {
   constructor(
     private readonly startMicros = 1_732_500_000_000_000,
     private readonly stepMicros = 100,
+    /** Follow the wall clock (never behind it), as a live workspace does; tests keep the fixed epoch. */
+    private readonly wall = false,
   ) {
     this.last = startMicros;
   }
   next(): string {
-    this.last += this.stepMicros;
+    this.last = Math.max(this.last + this.stepMicros, this.wall ? Date.now() * 1000 : 0);
     return formatTs(this.last);
   }
   observe(ts: string): void {

@@ -28,6 +28,8 @@ export {
   type SlashCommandInput,
   slashCommand,
   type UserRef,
+  type ViewSubmissionInput,
+  viewSubmission,
   type Workspace,
 } from "./payloads.js";
 export {
@@ -60,6 +62,7 @@ export {
   type Failure,
   FakeWorkspace,
   type Reaction,
+  type ResponseUrlContext,
   type SlackChannel,
   type SlackMessage,
   type SlackUser,

@@ -462,6 +462,10 @@ export interface BlockActionInput extends Workspace {
   response_url?: string;
   trigger_id?: string;
   state?: BlockAction["state"];
+  /** The whole action element, for anything but a plain button (a select's `selected_option`, say). */
+  action?: Record<string, unknown>;
+  /** The view holding the element (App Home or a modal): Slack sends it whole, and no response_url. */
+  view?: Record<string, unknown>;
 }
 
 /** A `block_actions` payload for a button click. */
@@ -495,16 +499,46 @@ export function blockAction(input: BlockActionInput): BlockActionPayload {
     state: input.state ?? { values: {} },
     response_url: input.response_url ?? hooksResponseUrl("actions", teamId),
     actions: [
-      {
+      (input.action ?? {
         action_id: input.action_id,
         block_id: input.block_id ?? slackId("", 5).toLowerCase(),
         text: { type: "plain_text", text: input.text ?? input.value ?? input.action_id, emoji: true },
         ...(input.value !== undefined ? { value: input.value } : {}),
         type: "button",
         action_ts: actionTs,
-      },
+      }) as unknown as BlockActionPayload["actions"][number],
     ],
   };
   if (message) payload.message = message as NonNullable<BlockAction["message"]>;
+  if (input.view) {
+    (payload as { view?: unknown }).view = input.view;
+    delete (payload as { response_url?: string }).response_url;
+  }
   return payload;
+}
+
+export interface ViewSubmissionInput extends Workspace {
+  /** The submitted view as stored by the Web API (id, callback_id, blocks, private_metadata, hash, ...). */
+  view: Record<string, unknown>;
+  /** `view.state.values`: block_id → action_id → element state, as Slack builds it from the form. */
+  values: Record<string, Record<string, unknown>>;
+  user?: UserRef | string;
+  trigger_id?: string;
+}
+
+/** A `view_submission` payload: the user pressed a modal's submit button. */
+export function viewSubmission(input: ViewSubmissionInput) {
+  const teamId = input.teamId ?? DEFAULTS.teamId;
+  return {
+    type: "view_submission" as const,
+    team: { id: teamId, domain: input.teamDomain ?? DEFAULTS.teamDomain },
+    user: userObject(input.user, teamId),
+    api_app_id: input.appId ?? DEFAULTS.appId,
+    token: DEFAULTS.verificationToken,
+    trigger_id: input.trigger_id ?? triggerId(),
+    view: { ...input.view, state: { values: input.values } },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
 }

@@ -13,6 +13,7 @@ import {
   type Failure,
   FakeWorkspace,
   type Reaction,
+  type ResponseUrlContext,
   type SlackChannel,
   type SlackMessage,
   type SlackUser,
@@ -32,6 +33,13 @@ export interface FakeWebApiOptions {
   appToken?: string;
   /** Returned by `apps.connections.open`; usually `() => socketMode.url`. */
   socketUrl?: () => string;
+  /** Message timestamps follow the wall clock (the sandbox) instead of a fixed epoch (tests). */
+  wallClock?: boolean;
+  /**
+   * Requests outside the Web API's own paths (the sandbox page, say): answer and return true, or return false
+   * for a 404. Lets one port serve both Slack's API and a UI, as the sandbox does.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
 
 export interface RecordedCall {
@@ -79,7 +87,9 @@ export interface FakeWebApi {
    * A `response_url` served by this fake. Posts to it are recorded as calls to method `"response_url"`;
    * `response_type: "in_channel"` replies are stored in `context.channel`.
    */
-  responseUrl(context?: { channel?: string; user?: string }): string;
+  responseUrl(context?: ResponseUrlContext): string;
+  /** Called after every recorded call (Web API method or response_url post); returns an unsubscribe. */
+  onCall(listener: (call: RecordedCall) => void): () => void;
   setSocketUrl(socketUrl: () => string): void;
   /** Forget calls, messages, files, views and pending failures (configuration stays). */
   reset(): void;
@@ -195,10 +205,12 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
   });
   const calls: RecordedCall[] = [];
   const waiters = new Set<Waiter>();
-  const responseUrls = new Map<string, { channel?: string; user?: string }>();
+  const responseUrls = new Map<string, ResponseUrlContext>();
+  const listeners = new Set<(call: RecordedCall) => void>();
 
   const record = (call: RecordedCall): void => {
     calls.push(call);
+    for (const listener of listeners) listener(call);
     for (const w of waiters) {
       if (w.method === call.method && (!w.predicate || w.predicate(call))) {
         waiters.delete(w);
@@ -316,16 +328,27 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
     if (file?.[1] && req.method === "GET") return void done(handleFile(req, res, file[1]));
     const hook = /^\/hooks\/(?:commands|actions)\/[^/]+\/([^/]+)\/[^/]+$/.exec(path);
     if (hook?.[1] && req.method === "POST") return void done(handleResponseUrl(req, res, hook[1]));
-    if (path === "/signin") {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      res.end(
-        "<!DOCTYPE html><html><head><title>Sign in | Slack</title></head><body>Sign in to Slack</body></html>",
+    if (options.routes) {
+      const routes = options.routes;
+      return void done(
+        Promise.resolve(routes(req, res, url)).then((handled) => {
+          if (handled) return;
+          if (path === "/signin") return signIn(res);
+          res.writeHead(404, { "content-type": "text/plain" });
+          res.end("not found");
+        }),
       );
-      return;
     }
+    if (path === "/signin") return signIn(res);
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found");
   });
+  const signIn = (res: ServerResponse) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(
+      "<!DOCTYPE html><html><head><title>Sign in | Slack</title></head><body>Sign in to Slack</body></html>",
+    );
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -387,6 +410,10 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
       const id = `${Date.now()}${hookCounter}`;
       responseUrls.set(id, context);
       return `${origin}/hooks/commands/${workspace.teamId}/${id}/${randomToken(24)}`;
+    },
+    onCall(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     setSocketUrl(socketUrl) {
       workspace.socketUrl = socketUrl;

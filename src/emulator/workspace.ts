@@ -119,6 +119,18 @@ export interface Failure {
   times?: number;
 }
 
+/** Where a `response_url` came from: who and where, and the message (channel or ephemeral) that produced it. */
+export interface ResponseUrlContext {
+  channel?: string;
+  user?: string;
+  /** The channel message holding the clicked button: `replace_original` / `delete_original` act on it. */
+  messageTs?: string;
+  /** The ephemeral message holding the clicked button. */
+  ephemeralTs?: string;
+  /** Replies that are not replacements go to this thread. */
+  threadTs?: string;
+}
+
 export interface ApiReply {
   status: number;
   headers: Record<string, string>;
@@ -136,6 +148,8 @@ export interface WorkspaceOptions {
   appToken?: string;
   /** What `apps.connections.open` returns as `url`. */
   socketUrl?: () => string;
+  /** Message timestamps follow the wall clock (the sandbox) instead of a fixed epoch (tests). */
+  wallClock?: boolean;
   /** Origin used in `url_private` links, e.g. `http://127.0.0.1:1234`. */
   fileOrigin?: () => string;
 }
@@ -176,6 +190,7 @@ export interface AddChannelInput {
   is_private?: boolean;
   /** For DMs (`D…` ids): the other member. */
   user?: string;
+  topic?: string;
 }
 
 class ApiError extends Error {
@@ -307,7 +322,7 @@ export class FakeWorkspace {
   socketUrl: (() => string) | undefined;
   private readonly fileOrigin: () => string;
 
-  private readonly clock = new TsClock();
+  private readonly clock: TsClock;
   private messagesByChannel = new Map<string, SlackMessage[]>();
   private reactionsByMessage = new Map<string, Map<string, string[]>>();
   private channels = new Map<string, SlackChannel>();
@@ -332,6 +347,7 @@ export class FakeWorkspace {
     this.appToken = options.appToken ?? DEFAULTS.appToken;
     this.socketUrl = options.socketUrl;
     this.fileOrigin = options.fileOrigin ?? (() => "https://files.slack.com");
+    this.clock = options.wallClock ? new TsClock(Date.now() * 1000, 100, true) : new TsClock();
     this.handlers = this.buildHandlers();
     this.seedDefaults();
   }
@@ -340,6 +356,11 @@ export class FakeWorkspace {
 
   get methods(): string[] {
     return Object.keys(this.handlers);
+  }
+
+  /** A fresh message timestamp from this workspace's clock. */
+  nextTs(): string {
+    return this.clock.next();
   }
 
   failNext(method: string, failure: Failure = {}): void {
@@ -370,18 +391,51 @@ export class FakeWorkspace {
     }
   }
 
-  /** A message posted to a `response_url` (from `respond()`): in_channel ones land in the channel. */
-  handleResponseUrl(context: { channel?: string; user?: string }, body: Args): void {
+  /**
+   * A message posted to a `response_url` (from `respond()`), with Slack's semantics: `delete_original` and
+   * `replace_original` act on the message the URL came from (a channel message or an ephemeral one);
+   * otherwise `in_channel` posts to the channel (in the source's thread, if any) and anything else is a new
+   * ephemeral message for the user.
+   */
+  handleResponseUrl(context: ResponseUrlContext, body: Args): void {
     const text = typeof body.text === "string" ? body.text : "";
     const blocks = Array.isArray(body.blocks) ? body.blocks : undefined;
     if (!context.channel) return;
+    const original = bool(body, "delete_original")
+      ? "delete"
+      : bool(body, "replace_original")
+        ? "replace"
+        : null;
+    if (original && context.ephemeralTs !== undefined) {
+      const at = this.ephemerals.findIndex(
+        (e) => e.message_ts === context.ephemeralTs && e.channel === context.channel,
+      );
+      if (at === -1) return;
+      if (original === "delete") this.ephemerals.splice(at, 1);
+      else this.ephemerals[at] = { ...(this.ephemerals[at] as EphemeralMessage), text, blocks: blocks ?? [] };
+      return;
+    }
+    if (original && context.messageTs !== undefined) {
+      const message = this.find(context.channel, context.messageTs);
+      if (!message) return;
+      if (original === "delete") {
+        const list = this.messagesByChannel.get(context.channel) ?? [];
+        list.splice(list.indexOf(message), 1);
+      } else {
+        message.text = text;
+        message.blocks = blocks ?? [];
+        message.edited = { user: this.botUserId, ts: this.clock.next() };
+      }
+      return;
+    }
+    const threadTs = typeof body.thread_ts === "string" ? body.thread_ts : context.threadTs;
     if (body.response_type === "in_channel") {
       this.store(context.channel, {
         ...this.botMessageFields(),
         text,
         ts: this.clock.next(),
         ...(blocks ? { blocks } : {}),
-        ...(typeof body.thread_ts === "string" ? { thread_ts: body.thread_ts } : {}),
+        ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
       });
     } else if (context.user) {
       this.ephemerals.push({
@@ -390,6 +444,7 @@ export class FakeWorkspace {
         message_ts: this.clock.next(),
         text,
         ...(blocks ? { blocks } : {}),
+        ...(threadTs !== undefined ? { thread_ts: threadTs } : {}),
       });
     }
   }
@@ -521,7 +576,9 @@ export class FakeWorkspace {
       creator: isIm ? "" : DEFAULTS.userId,
       context_team_id: this.teamId,
       ...(isIm ? { user: input.user ?? DEFAULTS.userId } : {}),
-      topic: { ...empty },
+      topic: input.topic
+        ? { value: input.topic, creator: DEFAULTS.userId, last_set: 1_732_400_000 }
+        : { ...empty },
       purpose: { ...empty },
     };
     this.channels.set(channel.id, channel);
@@ -548,6 +605,31 @@ export class FakeWorkspace {
 
   views(): SlackView[] {
     return [...this.viewsById.values()].map((v) => structuredClone(v));
+  }
+
+  viewById(id: string): SlackView | undefined {
+    const v = this.viewsById.get(id);
+    return v ? structuredClone(v) : undefined;
+  }
+
+  /** The Home tab the app last published for this user. */
+  homeView(user: string): SlackView | undefined {
+    for (const [id, owner] of this.homeOwner) if (owner === user) return this.viewById(id);
+    return undefined;
+  }
+
+  channel(id: string): SlackChannel | undefined {
+    const c = this.channels.get(id);
+    return c ? structuredClone(c) : undefined;
+  }
+
+  allChannels(): SlackChannel[] {
+    return [...this.channels.values()].map((c) => structuredClone(c));
+  }
+
+  user(id: string): SlackUser | undefined {
+    const u = this.users.get(id);
+    return u ? structuredClone(u) : undefined;
   }
 
   reset(): void {

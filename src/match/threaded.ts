@@ -4,6 +4,7 @@
  * itself and answers queries there. At 100k articles a query's worst case is ~60 ms and the build several
  * seconds (docs/matcher.md): on the main thread either would stall every other Slack request.
  */
+import type { ExamplePaste } from "../knowledge/examples.js";
 import type { Article, Problem } from "../knowledge/types.js";
 import type { MatcherOverrides } from "./matcher.js";
 import type { Matcher, MatchOptions, MatchResponse } from "./types.js";
@@ -34,7 +35,14 @@ export type WorkerRequest =
   | { type: "article"; id: number; articleId: string };
 
 export type WorkerReply =
-  | { type: "ready"; size: number; buildMs: number; problems: Problem[]; files: number }
+  | {
+      type: "ready";
+      size: number;
+      buildMs: number;
+      problems: Problem[];
+      files: number;
+      examples: ExamplePaste[];
+    }
   | { type: "failed"; message: string }
   | { type: "result"; id: number; response: MatchResponse }
   | { type: "article"; id: number; article: Article | null }
@@ -45,6 +53,8 @@ export interface ThreadedMatcher extends AsyncMatcher {
   readonly buildMs: number;
   /** Problems found while loading the knowledge folder (empty when articles were given). */
   readonly problems: Problem[];
+  /** A few of the knowledge base's own error messages, for people trying the bot out. */
+  readonly examples: ExamplePaste[];
 }
 
 /**
@@ -111,6 +121,7 @@ export async function startThreadedMatcher(
     size: ready.size,
     buildMs: ready.buildMs,
     problems: ready.problems,
+    examples: ready.examples,
     async match(text, options) {
       const reply = await request({ type: "match", text, options });
       return (reply as Extract<WorkerReply, { type: "result" }>).response;

@@ -4,6 +4,7 @@
  * case at 100k) ever blocks the app's event loop.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { examplePastes } from "../knowledge/examples.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import type { Article } from "../knowledge/types.js";
 import { buildMatcher, type MatcherOverrides } from "./matcher.js";
@@ -33,6 +34,7 @@ try {
     buildMs: performance.now() - started,
     problems: kb?.problems ?? [],
     files: kb?.files ?? articles.length,
+    examples: examplePastes(articles),
   });
   port.on("message", (request: WorkerRequest) => {
     try {

@@ -69,7 +69,15 @@ const DAY = 24 * 3600_000;
 
 export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStore {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, file));
+  return storeOn(new Database(path.join(dataDir, file)));
+}
+
+/** A store that lives and dies with the process (the sandbox: every run starts from empty statistics). */
+export function openMemoryStore(): TriageStore {
+  return storeOn(new Database(":memory:"));
+}
+
+function storeOn(db: Database.Database): TriageStore {
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
   migrate(db);

@@ -327,6 +327,61 @@ describe("fake Web API with a real WebClient", () => {
     expect(api.messages("C0TRIAGE01").map((m) => m.text)).toEqual(["Posted for everyone"]);
   });
 
+  it("replaces or deletes the message a response_url came from, as Slack does for replace_original", async () => {
+    const post = (url: string, body: object) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const { ts } = await client().chat.postMessage({ channel: "C0TRIAGE01", text: "answer" });
+    await post(api.responseUrl({ channel: "C0TRIAGE01", user: "U0HUMAN0001", messageTs: ts }), {
+      replace_original: true,
+      text: "answer, confirmed",
+    });
+    expect(api.messages("C0TRIAGE01").map((m) => m.text)).toEqual(["answer, confirmed"]);
+    expect(api.messages("C0TRIAGE01")[0]?.edited).toBeDefined();
+
+    await post(api.responseUrl({ channel: "C0TRIAGE01", user: "U0HUMAN0001" }), { text: "just for you" });
+    const ephemeralTs = api.ephemerals[0]?.message_ts as string;
+    const fromEphemeral = api.responseUrl({ channel: "C0TRIAGE01", user: "U0HUMAN0001", ephemeralTs });
+    await post(fromEphemeral, { replace_original: true, text: "still just for you" });
+    expect(api.ephemerals.map((e) => e.text)).toEqual(["still just for you"]);
+    await post(fromEphemeral, { response_type: "in_channel", text: "shared", replace_original: false });
+    await post(fromEphemeral, { delete_original: true });
+    expect(api.ephemerals).toEqual([]);
+    expect(api.messages("C0TRIAGE01").map((m) => m.text)).toEqual(["answer, confirmed", "shared"]);
+
+    await post(api.responseUrl({ channel: "C0TRIAGE01", user: "U0HUMAN0001", messageTs: ts }), {
+      delete_original: true,
+    });
+    expect(api.messages("C0TRIAGE01").map((m) => m.text)).toEqual(["shared"]);
+  });
+
+  it("posts replies that are not replacements in the thread the response_url came from", async () => {
+    const post = (url: string, body: object) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const parent = api.addMessage({ channel: "C0TRIAGE01", text: "parent" });
+    const url = api.responseUrl({ channel: "C0TRIAGE01", user: "U0HUMAN0001", threadTs: parent.ts });
+    await post(url, { response_type: "in_channel", text: "in the thread" });
+    await post(url, { text: "private, in the thread" });
+    expect(api.thread("C0TRIAGE01", parent.ts).map((m) => m.text)).toEqual(["parent", "in the thread"]);
+    expect(api.ephemerals[0]?.thread_ts).toBe(parent.ts);
+  });
+
+  it("tells listeners about every call", async () => {
+    const seen: string[] = [];
+    const stop = api.onCall((call) => seen.push(call.method));
+    await client().chat.postMessage({ channel: "C0TRIAGE01", text: "x" });
+    stop();
+    await client().chat.postMessage({ channel: "C0TRIAGE01", text: "y" });
+    expect(seen).toEqual(["chat.postMessage"]);
+  });
+
   it("forgets everything on reset", async () => {
     await client().chat.postMessage({ channel: "C0TRIAGE01", text: "x" });
     api.reset();

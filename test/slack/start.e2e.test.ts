@@ -4,6 +4,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -38,10 +40,43 @@ const exitCode = (child: ChildProcess) =>
   });
 
 describe("npm start without (complete) credentials", () => {
-  it("explains how to set the Slack credentials and exits 1", async () => {
-    const child = run({});
-    expect(await exitCode(child)).toBe(1);
-    expect(child.output()).toMatch(/SLACK_BOT_TOKEN=xoxb-.*SLACK_APP_TOKEN=xapp-/s);
+  it("starts the local sandbox on PORT, says where, serves the page and stops cleanly on SIGTERM", async () => {
+    const port = await freePort();
+    const child = run({ PORT: String(port) });
+    try {
+      const deadline = Date.now() + 25_000;
+      while (!child.output().includes("Sandbox: ")) {
+        if (child.exitCode !== null) throw new Error(`exited early:\n${child.output()}`);
+        if (Date.now() > deadline) throw new Error(`no sandbox line:\n${child.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(child.output()).toContain(`Sandbox: http://localhost:${port}`);
+      expect(child.output()).toMatch(/SLACK_BOT_TOKEN.*SLACK_APP_TOKEN/);
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('id="composer"');
+      while ((await fetch(`http://127.0.0.1:${port}/healthz`)).status !== 200) {
+        if (Date.now() > deadline) throw new Error(`never healthy:\n${child.output()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill("SIGTERM");
+      expect(await exitCode(child)).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 40_000);
+
+  it("says which port is taken when PORT is in use", async () => {
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => blocker.once("listening", r));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const child = run({ PORT: String(port) });
+      expect(await exitCode(child)).toBe(1);
+      expect(child.output()).toContain(`Port ${port} is in use`);
+    } finally {
+      blocker.close();
+    }
   }, 30_000);
 
   it("names what is missing for partial credentials, without echoing the token", async () => {
