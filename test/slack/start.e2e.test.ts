@@ -2,7 +2,6 @@
  * `npm start` as a process: the real entry point (src/main.ts through tsx), configured by the environment
  * and pointed at the emulator's Web API.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
@@ -12,44 +11,19 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpSender, type FakeWebApi, startFakeWebApi } from "../../src/emulator/index.js";
 import { messageEvent } from "../../src/emulator/payloads.js";
+import { exitCode, npmStart, waitForOutput } from "../helpers/npm-start.js";
 import { freePort } from "./harness.js";
 
-const root = new URL("../..", import.meta.url).pathname;
 const SECRET = "0123456789abcdef0123456789abcdef";
-
-function run(env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
-  return Object.assign(child, { output: () => output });
-}
-
-const exitCode = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once("exit", (code) => resolve(code));
-  });
+const run = npmStart;
 
 describe("npm start without (complete) credentials", () => {
   it("starts the local sandbox on PORT, says where, serves the page and stops cleanly on SIGTERM", async () => {
     const port = await freePort();
     const child = run({ PORT: String(port) });
     try {
+      await waitForOutput(child, "Sandbox: ");
       const deadline = Date.now() + 25_000;
-      while (!child.output().includes("Sandbox: ")) {
-        if (child.exitCode !== null) throw new Error(`exited early:\n${child.output()}`);
-        if (Date.now() > deadline) throw new Error(`no sandbox line:\n${child.output()}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
       expect(child.output()).toContain(`Sandbox: http://localhost:${port}`);
       expect(child.output()).toMatch(/SLACK_BOT_TOKEN.*SLACK_APP_TOKEN/);
       const page = await fetch(`http://127.0.0.1:${port}/`);
