@@ -13,7 +13,8 @@ import { freePort } from "../slack/harness.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = new URL("../../test-results/", import.meta.url).pathname;
-const DOCKER = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
+const DOCKER =
+  "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?";
 
 let sandbox: StartedProcess;
 let browser: Browser;
@@ -32,7 +33,9 @@ async function paste(text: string): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does.`);
+    throw new Error(
+      `No Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium), as .ci/run does.`,
+    );
   }
   mkdirSync(RESULTS, { recursive: true });
   articles = new Map((await loadKnowledge("knowledge")).articles.map((a) => [a.id, a]));
@@ -93,6 +96,7 @@ describe("the sandbox in Chromium", () => {
     const article = articles.get("KT1027") as Article;
     const answer = thread.locator(".msg", { hasText: article.title });
     await answer.waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as a person reads it, line breaks included
     const text = (await answer.innerText()).replace(/\s+/g, " ");
     expect(text).toContain(opening(article.cause));
     expect(text).toContain(opening(article.resolution));
@@ -101,8 +105,11 @@ describe("the sandbox in Chromium", () => {
   it("marks it fixed with Fixed it: ✅ on the paste and the answer says who confirmed it", async () => {
     const answer = page.locator("#thread .msg", { hasText: "What matched" });
     await answer.locator("button[data-action-id=triage_fixed]").click();
-    await page.locator("#messages .msg", { hasText: "Is the docker daemon running?" }).locator(".reaction").waitFor();
-    expect(await page.locator("#messages .reaction").first().innerText()).toContain("✅");
+    await page
+      .locator("#messages .msg", { hasText: "Is the docker daemon running?" })
+      .locator(".reaction")
+      .waitFor();
+    expect(await page.locator("#messages .reaction").first().textContent()).toContain("✅");
     await page.locator("#thread .msg", { hasText: "confirmed by @you" }).waitFor();
     await page.screenshot({ path: `${RESULTS}sandbox.png` });
   });
@@ -112,7 +119,7 @@ describe("the sandbox in Chromium", () => {
     await paste("/triage Your password has expired and must be changed.");
     const ephemeral = page.locator("#messages .msg.ephemeral", { hasText: "Only visible to you" });
     await ephemeral.waitFor();
-    expect(await ephemeral.innerText()).toContain((articles.get("KT1004") as Article).title);
+    expect(await ephemeral.textContent()).toContain((articles.get("KT1004") as Article).title);
   });
 
   it("escalates an answer to #helpdesk", async () => {
@@ -125,14 +132,23 @@ describe("the sandbox in Chromium", () => {
     await page.locator(".side-item", { hasText: "helpdesk" }).click();
     const escalation = page.locator("#messages .msg", { hasText: "Escalated by @you" });
     await escalation.waitFor();
-    expect(await escalation.innerText()).toContain("password authentication was removed");
+    expect(await escalation.textContent()).toContain("password authentication was removed");
+  });
+
+  it("sends a Try: example with one click and answers it", async () => {
+    await page.locator(".side-item", { hasText: "it-help" }).click();
+    const example = page.locator(".try-example").first();
+    const text = (await example.getAttribute("data-example")) ?? "";
+    await example.click();
+    const message = page.locator("#messages .msg", { hasText: text.slice(0, 40) }).last();
+    await message.locator(".replies").waitFor();
   });
 
   it("shows App Home with the counts, and saves channel settings through its modal", async () => {
     await page.locator("#apps .side-item").click();
     const home = page.locator("#home");
     await home.locator("text=errors triaged").first().waitFor();
-    expect(await home.innerText()).toMatch(/[3-9] errors triaged/);
+    expect(await home.textContent()).toMatch(/[4-9] errors triaged/);
     await home.locator("button[data-action-id=triage_edit_settings]").click();
     const modal = page.locator(".modal");
     await modal.waitFor();

@@ -112,6 +112,49 @@ describe("the sandbox page", () => {
     );
   });
 
+  it("answers a mention in #general in the thread, and a message in the DM with the bot", async () => {
+    const mention = await ui("/ui/message", {
+      channel: sandbox.channels.general,
+      text: "@kb-triage help please: Windows cannot connect to the printer. The local print spooler service is not running.",
+    });
+    const stored = sandbox.api.messages(sandbox.channels.general).find((m) => m.ts === mention.json.ts);
+    expect(stored?.text).toMatch(/^<@U0KBTRIAGE> help please/);
+    await eventually(
+      () => state(sandbox.channels.general, String(mention.json.ts)),
+      (v) => (v.thread?.html ?? "").includes("spooler"),
+      "the answer to the mention",
+    );
+    await ui("/ui/message", { channel: sandbox.channels.dm, text: DOCKER });
+    await eventually(
+      () => state(sandbox.channels.dm),
+      (v) => (v.pane.html ?? "").includes("Cause"),
+      "the answer in the DM",
+    );
+  });
+
+  it("opens Full article as a modal and closes it", async () => {
+    const answer = await sandbox.api.waitForCall("chat.postMessage", (c) =>
+      JSON.stringify(c.args.blocks ?? []).includes(ACTIONS.fullArticle),
+    );
+    const button = findButton(answer.args.blocks, ACTIONS.fullArticle);
+    await ui("/ui/action", {
+      channel: String(answer.args.channel),
+      messageTs: String(answer.response.ts),
+      actionId: ACTIONS.fullArticle,
+      value: button?.value,
+      blockId: button?.blockId,
+      text: "Full article",
+    });
+    const open = await eventually(
+      () => state(sandbox.channels.triage),
+      (v) => v.modal !== null,
+      "the modal",
+    );
+    expect(open.modal?.html).toContain("Resolution");
+    await ui("/ui/close", { viewId: open.modal?.id });
+    expect((await state(sandbox.channels.triage)).modal).toBeNull();
+  });
+
   it("answers an unknown slash command as Slackbot does", async () => {
     await ui("/ui/message", { channel: sandbox.channels.general, text: "/nosuchcommand hello" });
     const s = await state(sandbox.channels.general);
