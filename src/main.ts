@@ -46,8 +46,7 @@ async function runSandbox(): Promise<void> {
   process.stdout.write(
     [
       `Sandbox: ${sandbox.url}`,
-      `Open it in a browser and paste an error into #it-help: a local Slack with the real kb-triage app and the articles in ${config.knowledgeDir}/ (Ctrl+C stops it).`,
-      "To connect to a real Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (README.md, 'Install in Slack').",
+      "Open it and paste an error into #it-help: a local Slack with the real app (Ctrl+C stops it; set SLACK_BOT_TOKEN and SLACK_APP_TOKEN to connect to Slack instead, see README.md).",
       "",
     ].join("\n"),
   );

@@ -63,6 +63,23 @@ function controlToHtml(body: string, ctx: RenderContext): string {
   return url === null ? text : anchor(url, text);
 }
 
+// Slack's clients link bare web addresses in any message, bots' included.
+const BARE_URL = /\bhttps?:\/\/[^\s<>"]+/g;
+
+function autolinked(raw: string): string {
+  let out = "";
+  let last = 0;
+  for (const match of raw.matchAll(BARE_URL)) {
+    const url = match[0].replace(/[.,;:!?)\]'*_~]+$/, "");
+    const at = match.index ?? 0;
+    const safe = safeLinkUrl(decodeSlackEntities(url));
+    out += literal(raw.slice(last, at), true);
+    out += safe === null ? literal(url, false) : anchor(safe, literal(url, false));
+    last = at + url.length;
+  }
+  return out + literal(raw.slice(last), true);
+}
+
 function dateFallback(seconds: string | undefined): string {
   const ms = Number(seconds) * 1000;
   return Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toUTCString() : "";
@@ -191,7 +208,7 @@ class InlineRenderer {
   }
 
   private text(from: number, to: number): string {
-    return from < to ? literal(this.src.slice(from, to), true) : "";
+    return from < to ? autolinked(this.src.slice(from, to)) : "";
   }
 
   private atom(from: number, to: number): string {

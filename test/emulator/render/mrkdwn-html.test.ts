@@ -138,6 +138,18 @@ describe("mrkdwnToHtml: links", () => {
     );
   });
 
+  it("links bare web addresses as Slack's clients do, leaving trailing punctuation and other schemes as text", () => {
+    expect(md("change it at https://aka.ms/sspr from any browser.")).toBe(
+      `change it at <a href="https://aka.ms/sspr" ${LINK_ATTRS}>https://aka.ms/sspr</a> from any browser.`,
+    );
+    expect(md("see http://x.test/a?b=1&amp;c=2)")).toBe(
+      `see <a href="http://x.test/a?b=1&amp;c=2" ${LINK_ATTRS}>http://x.test/a?b=1&amp;c=2</a>)`,
+    );
+    expect(md("unix:///var/run/docker.sock and javascript:alert(1)")).toBe(
+      "unix:///var/run/docker.sock and javascript:alert(1)",
+    );
+  });
+
   it("links mailto:", () => {
     expect(md("<mailto:help@example.com|help@example.com>")).toBe(
       `<a href="mailto:help@example.com" ${LINK_ATTRS}>help@example.com</a>`,
