@@ -167,20 +167,7 @@ describe("the sandbox page", () => {
       text: "Your password has expired and must be changed.",
     });
     const ts = String(sent.json.ts);
-    const answer = await sandbox.api.waitForCall(
-      "chat.postMessage",
-      (c) => c.args.thread_ts === ts && JSON.stringify(c.args.blocks ?? []).includes(ACTIONS.fixed),
-    );
-    const answerTs = String(answer.response.ts);
-    const button = findButton(answer.args.blocks, ACTIONS.fixed);
-    const clicked = await ui("/ui/action", {
-      channel: sandbox.channels.triage,
-      messageTs: answerTs,
-      actionId: ACTIONS.fixed,
-      value: button?.value,
-      blockId: button?.blockId,
-      text: "Fixed it",
-    });
+    const clicked = await clickOnAnswer(sandbox.channels.triage, ts, ACTIONS.fixed, "Fixed it");
     expect(clicked.status).toBe(200);
     const s = await eventually(
       () => state(sandbox.channels.triage, ts),
@@ -195,20 +182,7 @@ describe("the sandbox page", () => {
       channel: sandbox.channels.triage,
       text: "remote: Support for password authentication was removed on August 13, 2021.",
     });
-    const ts = String(sent.json.ts);
-    const answer = await sandbox.api.waitForCall(
-      "chat.postMessage",
-      (c) => c.args.thread_ts === ts && JSON.stringify(c.args.blocks ?? []).includes(ACTIONS.escalate),
-    );
-    const button = findButton(answer.args.blocks, ACTIONS.escalate);
-    await ui("/ui/action", {
-      channel: sandbox.channels.triage,
-      messageTs: String(answer.response.ts),
-      actionId: ACTIONS.escalate,
-      value: button?.value,
-      blockId: button?.blockId,
-      text: "Escalate",
-    });
+    await clickOnAnswer(sandbox.channels.triage, String(sent.json.ts), ACTIONS.escalate, "Escalate");
     const s = await eventually(
       () => state(sandbox.channels.helpdesk),
       (v) => (v.pane.html ?? "").includes("Escalated by"),
@@ -338,6 +312,23 @@ describe("the sandbox refuses what the page would not send", () => {
     expect((await ui("/ui/submit", { viewId: "V0NOSUCH", values: {} })).status).toBe(400);
   });
 });
+
+/** Waits for the bot's answer in the thread of `ts` and clicks its button `actionId` as the page would. */
+async function clickOnAnswer(channel: string, ts: string, actionId: string, text: string) {
+  const answer = await sandbox.api.waitForCall(
+    "chat.postMessage",
+    (c) => c.args.thread_ts === ts && JSON.stringify(c.args.blocks ?? []).includes(actionId),
+  );
+  const button = findButton(answer.args.blocks, actionId);
+  return ui("/ui/action", {
+    channel,
+    messageTs: String(answer.response.ts),
+    actionId,
+    value: button?.value,
+    blockId: button?.blockId,
+    text,
+  });
+}
 
 function findButton(blocks: unknown, actionId: string): { value?: string; blockId?: string } | undefined {
   for (const block of (blocks as Array<{ block_id?: string; elements?: unknown[]; accessory?: unknown }>) ??

@@ -40,6 +40,12 @@ describe("npm start without (complete) credentials", () => {
     }
   }, 40_000);
 
+  it("stops with exit 1 and says why when the knowledge folder cannot be loaded", async () => {
+    const child = run({ PORT: String(await freePort()), KNOWLEDGE_DIR: "/nonexistent/kb" });
+    expect(await exitCode(child)).toBe(1);
+    expect(child.output()).toMatch(/knowledge base could not be loaded: .*\/nonexistent\/kb/);
+  }, 30_000);
+
   it("says which port is taken when PORT is in use", async () => {
     const blocker = createServer().listen(0, "127.0.0.1");
     await new Promise((r) => blocker.once("listening", r));
