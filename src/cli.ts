@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { readDataDir, readKnowledgeConfig } from "./config.js";
+import { pidFile, readDataDir, readKnowledgeConfig } from "./config.js";
 import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
 import { type KnowledgeBase, loadKnowledge } from "./knowledge/load.js";
 import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
@@ -21,6 +21,8 @@ Commands:
                                           Exits 1 when there are errors.
   kb show ID [--knowledge DIR] [--json]   Print one parsed article.
   kb export [--knowledge DIR]             Every parsed article as JSON Lines on stdout; problems on stderr.
+  kb reload [--data DIR]                  Ask the running bot (its pid file in DATA_DIR) to reload the knowledge
+                                          folder now; the outcome is in its log and its App Home.
   match TEXT [--knowledge DIR] [--top N] [--json]
                                           Find the article for a pasted error (TEXT, or stdin when TEXT is -).
   batch [--knowledge DIR] [--top N]       Match JSON Lines {"id","query"} from stdin; one result line each on
@@ -97,6 +99,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case "export":
         expectArgs(rest, 0, "kb export");
         return await exportArticles(dir, io);
+      case "reload":
+        expectArgs(rest, 0, "kb reload");
+        return askReload(values.data ?? readDataDir(io.env), io);
       default:
         throw new UsageError(`unknown command: kb ${command}`);
     }
@@ -130,6 +135,31 @@ function parse(argv: string[]) {
 
 function expectArgs(rest: string[], count: number, usage: string): void {
   if (rest.length !== count) throw new UsageError(`expected: triage ${usage}`);
+}
+
+/** SIGHUP to the bot whose pid file is in `dataDir` (what `npm start` writes while it runs). */
+function askReload(dataDir: string, io: CliIo): number {
+  const file = pidFile(dataDir);
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, "utf8").trim());
+  } catch {
+    io.err(
+      `triage: no running bot found (no ${file}); start it with npm start, or send it SIGHUP yourself.\n`,
+    );
+    return 1;
+  }
+  try {
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error("bad pid");
+    process.kill(pid, "SIGHUP");
+  } catch {
+    io.err(`triage: the bot recorded in ${file} (pid ${pid}) is not running.\n`);
+    return 1;
+  }
+  io.out(
+    `Asked the bot (pid ${pid}) to reload the knowledge base; the outcome is in its log and in App Home.\n`,
+  );
+  return 0;
 }
 
 async function check(dir: string, json: boolean, io: CliIo): Promise<number> {

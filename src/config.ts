@@ -1,3 +1,4 @@
+import path from "node:path";
 /**
  * Environment settings, parsed and validated in one place (zod); nothing else in the code reads
  * `process.env`. Errors name the variable and what is wrong with it, never its value: tokens and secrets
@@ -57,6 +58,13 @@ export interface AppConfig extends KnowledgeConfig {
   adminUsers: string[];
   /** Channel settings where no admin has set them. */
   channelDefaults: { mode: "off" | "mentions" | "errors" | "all"; minScore: number; cooldownMinutes: number };
+  /** Reload the knowledge base when its folder changes (`KNOWLEDGE_WATCH`, default true). */
+  watchKnowledge: boolean;
+}
+
+/** Where the running bot writes its process id, for `triage kb reload`. */
+export function pidFile(dataDir: string): string {
+  return path.join(dataDir, "kb-triage.pid");
 }
 
 /** Start-up stops with this: which variables are missing or wrong, one line each. */
@@ -90,6 +98,9 @@ const envSchema = z.object({
     message: "must be a port number (0-65535)",
   }),
   KNOWLEDGE_DIR: optionalText,
+  KNOWLEDGE_WATCH: optionalText.refine((v) => v === undefined || /^(true|false|1|0|yes|no)$/i.test(v), {
+    message: "must be true or false",
+  }),
   DATA_DIR: optionalText,
   STORE_QUERY_TEXT: optionalText.refine((v) => v === undefined || /^(true|false|1|0|yes|no)$/i.test(v), {
     message: "must be true or false",
@@ -211,6 +222,7 @@ function settings(e: Env): Omit<AppConfig, "slack" | "slackApiUrl"> {
         : null,
     triageChannels: (e.TRIAGE_CHANNELS ?? "").split(/[\s,]+/).filter(Boolean),
     adminUsers: (e.ADMIN_USERS ?? "").split(/[\s,]+/).filter(Boolean),
+    watchKnowledge: e.KNOWLEDGE_WATCH === undefined || /^(true|1|yes)$/i.test(e.KNOWLEDGE_WATCH),
     channelDefaults: {
       mode: (e.CHANNEL_MODE as AppConfig["channelDefaults"]["mode"] | undefined) ?? "errors",
       minScore: e.ANSWER_MIN_SCORE === undefined ? 0.72 : Number(e.ANSWER_MIN_SCORE),

@@ -3,9 +3,10 @@
  * worker thread while connecting to Slack, and serves /healthz. With no Slack credentials at all it runs the
  * local sandbox instead: the same app against the emulator's fake Slack, with a page on PORT.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, hasNoSlackCredentials, readAppConfig, readSandboxConfig } from "./config.js";
+import { ConfigError, hasNoSlackCredentials, pidFile, readAppConfig, readSandboxConfig } from "./config.js";
+import type { KnowledgeState } from "./match/reloadable.js";
 import { type Sandbox, startSandbox } from "./sandbox/start-sandbox.js";
 import { createLogger } from "./slack/logger.js";
 import { createRunningApp } from "./slack/running-app.js";
@@ -53,7 +54,7 @@ async function runSandbox(): Promise<void> {
   sandbox.app.indexed.then(
     (kb) =>
       process.stdout.write(
-        `Knowledge base ready: ${kb.articles} articles${kb.errors ? ` (${kb.errors} files with errors: npm run triage -- kb check)` : ""}.\n`,
+        `Knowledge base ready: ${kb.articles} articles${hasErrors(kb) ? " (some files have errors: npm run triage -- kb check)" : ""}. Edits to its files are picked up live.\n`,
       ),
     (error: Error) => {
       process.stderr.write(`The knowledge base could not be loaded: ${error.message}\n`);
@@ -66,7 +67,10 @@ async function runSandbox(): Promise<void> {
   };
   process.once("SIGINT", () => void stop());
   process.once("SIGTERM", () => void stop());
+  process.on("SIGHUP", () => void sandbox.app.reload("SIGHUP"));
 }
+
+const hasErrors = (kb: KnowledgeState) => kb.problems.some((p) => p.severity === "error");
 
 async function runApp(): Promise<void> {
   let config: ReturnType<typeof readAppConfig>;
@@ -113,10 +117,22 @@ async function runApp(): Promise<void> {
     process.exit(1);
   }
   logger.info({ mode: config.slack.mode, port: config.port }, "kb-triage is running");
+  // `triage kb reload` finds the process here.
+  const pid = pidFile(config.dataDir);
+  try {
+    writeFileSync(pid, `${process.pid}\n`, { mode: 0o600 });
+  } catch (error) {
+    logger.warn(
+      { err: error, file: pid },
+      "cannot write the pid file; triage kb reload will not find this process",
+    );
+  }
+  process.on("SIGHUP", () => void running.reload("SIGHUP"));
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, "shutting down");
     await running.close();
+    rmSync(pid, { force: true });
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));

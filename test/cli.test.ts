@@ -328,3 +328,38 @@ describe("triage stats and triage gaps", () => {
     expect((await triage(["gaps", "--days", "-3", "--data", data])).code).toBe(2);
   });
 });
+
+describe("triage kb reload", () => {
+  it("sends SIGHUP to the bot recorded in DATA_DIR's pid file", async () => {
+    const { spawn } = await import("node:child_process");
+    const data = mkdtempSync(path.join(tmpdir(), "kb-cli-data-"));
+    const bot = spawn(
+      process.execPath,
+      [
+        "-e",
+        "process.on('SIGHUP', () => { console.log('reloading'); process.exit(0); }); console.log('up'); setInterval(() => {}, 1000);",
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    bot.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    while (!output.includes("up")) await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(path.join(data, "kb-triage.pid"), `${bot.pid}\n`);
+    const { code, out } = await triage(["kb", "reload", "--data", data]);
+    expect(code).toBe(0);
+    expect(out).toContain(`pid ${bot.pid}`);
+    await new Promise((resolve) => bot.once("exit", resolve));
+    expect(output).toContain("reloading");
+  });
+
+  it("exits 1 saying so when no bot is running", async () => {
+    const data = mkdtempSync(path.join(tmpdir(), "kb-cli-data-"));
+    expect((await triage(["kb", "reload", "--data", data])).code).toBe(1);
+    writeFileSync(path.join(data, "kb-triage.pid"), "999999999\n");
+    const gone = await triage(["kb", "reload", "--data", data]);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain("not running");
+  });
+});

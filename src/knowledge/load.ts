@@ -1,5 +1,5 @@
 import type { Dirent, Stats } from "node:fs";
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, type FSWatcher, fstatSync, openSync, readSync, watch } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { decodeKnowledgeFile } from "./decode.js";
@@ -31,6 +31,11 @@ export interface KnowledgeBase {
 
 export interface LoadOptions {
   maxFileBytes?: number;
+  /**
+   * On a reload: the articles last served from these files, which now fail (a parse error, a duplicate id).
+   * Each is kept, with a warning, so one broken edit does not take an article away. Deleted files are not asked.
+   */
+  lastGood?: (sources: string[]) => Promise<Article[]>;
 }
 
 interface Candidate {
@@ -86,6 +91,11 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     byId.set(article.id, { article, line: result.idLine ?? 1 });
     articles.push(article);
   });
+  if (options.lastGood) {
+    await keepLastGood(results, candidates, byId, problems, options.lastGood);
+    articles.splice(0, articles.length, ...[...byId.values()].map((v) => v.article));
+    articles.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  }
   // By file and line; on one line errors before warnings.
   problems.sort(
     (a, b) =>
@@ -102,6 +112,113 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     files: candidates.length,
     ignored,
   };
+}
+
+export interface KnowledgeWatcher {
+  close(): void;
+}
+
+/**
+ * Calls `onChange` with the changed paths once a burst of file events under `dir` has been quiet for
+ * `debounceMs` (an editor's save is often several events; a `git pull` hundreds). Hidden paths are ignored,
+ * as loading ignores them.
+ */
+export function watchKnowledge(
+  dir: string,
+  onChange: (paths: string[]) => void,
+  options: { debounceMs?: number; onError?: (error: Error) => void } = {},
+): KnowledgeWatcher {
+  const debounceMs = options.debounceMs ?? 500;
+  let changed = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  let watcher: FSWatcher | null = watch(dir, { recursive: true }, (_event, name) => {
+    const file = typeof name === "string" ? name : "";
+    if (file.split(path.sep).some((part) => part.startsWith("."))) return;
+    changed.add(file);
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      const paths = [...changed];
+      changed = new Set();
+      onChange(paths);
+    }, debounceMs);
+  });
+  watcher.on("error", (error) => options.onError?.(error));
+  return {
+    close() {
+      if (timer) clearTimeout(timer);
+      watcher?.close();
+      watcher = null;
+    },
+  };
+}
+
+/**
+ * On a reload, where an edit broke a file: a duplicate id is given to the file that served it before (the
+ * edited file is the one skipped), and each file that now fails (no article, or errors) serves its last good
+ * version while its id is free.
+ */
+async function keepLastGood(
+  results: ParseResult[],
+  candidates: Candidate[],
+  byId: Map<string, { article: Article; line: number }>,
+  problems: Problem[],
+  lastGood: (sources: string[]) => Promise<Article[]>,
+): Promise<void> {
+  const servedFrom = new Set([...byId.values()].map((v) => v.article.source));
+  const claims = new Map<string, Array<{ source: string; article: Article; line: number }>>();
+  const failing = new Set<string>();
+  results.forEach((result, n) => {
+    const source = (candidates[n] as Candidate).source;
+    if (result.problems.some((p) => p.code === "file-vanished")) return;
+    if (result.article) {
+      const list = claims.get(result.article.id) ?? [];
+      list.push({ source, article: result.article, line: result.idLine ?? 1 });
+      claims.set(result.article.id, list);
+    }
+    if (!servedFrom.has(source) || result.problems.some((p) => p.severity === "error")) failing.add(source);
+  });
+  const contested = [...claims.values()].filter((list) => list.length > 1);
+  const asked = new Set([...failing, ...contested.flat().map((c) => c.source)]);
+  if (asked.size === 0) return;
+  const previous = new Map((await lastGood([...asked])).map((a) => [a.source, a]));
+
+  for (const list of contested) {
+    const id = (list[0] as { article: Article }).article.id;
+    const winner = byId.get(id);
+    const owner = list.find((c) => previous.get(c.source)?.id === id);
+    if (!winner || !owner || owner.source === winner.article.source) continue;
+    // The file that had the id keeps it; the one whose edit took it is skipped instead.
+    byId.set(id, { article: owner.article, line: owner.line });
+    failing.delete(owner.source);
+    failing.add(winner.article.source);
+    const at = problems.findIndex((p) => p.code === "duplicate-id" && p.file === owner.source);
+    if (at !== -1) problems.splice(at, 1);
+    problems.push({
+      severity: "error",
+      file: winner.article.source,
+      line: winner.line,
+      code: "duplicate-id",
+      message: `Duplicate id ${id}: ${owner.source}:${owner.line} already uses it; this file is skipped.`,
+    });
+  }
+
+  for (const source of failing) {
+    const old = previous.get(source);
+    if (!old) continue;
+    const holder = byId.get(old.id);
+    if (holder && holder.article.source !== source) continue;
+    // A broken file may still have produced an article (under another id): the last good one replaces it.
+    for (const [id, v] of byId) if (v.article.source === source) byId.delete(id);
+    byId.set(old.id, { article: old, line: 1 });
+    problems.push({
+      severity: "warning",
+      file: source,
+      line: 1,
+      code: "kept-last-good",
+      message: `This file has errors (above); its last good version (${old.id}) is still served until it is fixed.`,
+    });
+  }
 }
 
 /** Parses one article from its bytes; the format is chosen by extension (`.md` → Markdown, else MS KB). */

@@ -32,7 +32,9 @@ export function inThread(matcher: Matcher, articles: readonly Article[]): AsyncM
 
 export type WorkerRequest =
   | { type: "match"; id: number; text: string; options?: MatchOptions }
-  | { type: "article"; id: number; articleId: string };
+  | { type: "article"; id: number; articleId: string }
+  | { type: "from-files"; id: number; sources: string[] }
+  | { type: "last-good"; articles: Article[] };
 
 export type WorkerReply =
   | {
@@ -44,6 +46,8 @@ export type WorkerReply =
       examples: ExamplePaste[];
     }
   | { type: "failed"; message: string }
+  | { type: "need-last-good"; sources: string[] }
+  | { type: "articles"; id: number; articles: Article[] }
   | { type: "result"; id: number; response: MatchResponse }
   | { type: "article"; id: number; article: Article | null }
   | { type: "error"; id: number; message: string };
@@ -51,10 +55,21 @@ export type WorkerReply =
 export interface ThreadedMatcher extends AsyncMatcher {
   /** Time the worker took to build the index. */
   readonly buildMs: number;
+  /** Article files read. */
+  readonly files: number;
   /** Problems found while loading the knowledge folder (empty when articles were given). */
   readonly problems: Problem[];
   /** A few of the knowledge base's own error messages, for people trying the bot out. */
   readonly examples: ExamplePaste[];
+  /** The articles this index serves from these files (a reload keeps them when the files break). */
+  articlesFrom(sources: string[]): Promise<Article[]>;
+  /** Closes once the requests already sent are answered (a swapped-out index finishes its work). */
+  closeWhenIdle(): Promise<void>;
+}
+
+export interface ThreadedOptions {
+  /** Asked while loading for the last good articles of files that now fail (reloads). */
+  lastGood?: (sources: string[]) => Promise<Article[]>;
 }
 
 /**
@@ -64,6 +79,7 @@ export interface ThreadedMatcher extends AsyncMatcher {
 export async function startThreadedMatcher(
   source: { knowledgeDir: string } | { articles: Article[] },
   overrides?: MatcherOverrides,
+  options: ThreadedOptions = {},
 ): Promise<ThreadedMatcher> {
   const worker = startWorker("worker", { ...source, overrides });
   const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (e: Error) => void }>();
@@ -74,6 +90,10 @@ export async function startThreadedMatcher(
     const onMessage = (reply: WorkerReply) => {
       if (reply.type === "ready") done(() => resolve(reply));
       else if (reply.type === "failed") done(() => reject(new Error(reply.message)));
+      else if (reply.type === "need-last-good") {
+        const answer = (articles: Article[]) => worker.postMessage({ type: "last-good", articles });
+        (options.lastGood?.(reply.sources) ?? Promise.resolve([])).then(answer, () => answer([]));
+      }
     };
     const onError = (error: Error) => done(() => reject(error));
     const onExit = (code: number) =>
@@ -117,9 +137,10 @@ export async function startThreadedMatcher(
     });
   };
 
-  return {
+  const matcher: ThreadedMatcher = {
     size: ready.size,
     buildMs: ready.buildMs,
+    files: ready.files,
     problems: ready.problems,
     examples: ready.examples,
     async match(text, options) {
@@ -130,12 +151,22 @@ export async function startThreadedMatcher(
       const reply = await request({ type: "article", articleId });
       return (reply as Extract<WorkerReply, { type: "article" }>).article ?? undefined;
     },
+    async articlesFrom(sources) {
+      const reply = await request({ type: "from-files", sources });
+      return (reply as Extract<WorkerReply, { type: "articles" }>).articles;
+    },
+    async closeWhenIdle() {
+      const deadline = Date.now() + 30_000;
+      while (pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await matcher.close();
+    },
     async close() {
       worker.off("exit", onExit);
       failAll(new Error("matcher closed"));
       await worker.terminate();
     },
   };
+  return matcher;
 }
 
 /**

@@ -22,8 +22,22 @@ const init = workerData as Init;
 
 const send = (reply: WorkerReply) => port.postMessage(reply);
 
+// A reload asks the app (through the thread that started it) for the last good articles of broken files.
+let asked: ((articles: Article[]) => void) | null = null;
+const lastGood = (sources: string[]) =>
+  new Promise<Article[]>((resolve) => {
+    asked = resolve;
+    send({ type: "need-last-good", sources });
+  });
+port.on("message", (message: WorkerRequest) => {
+  if (message.type === "last-good" && asked) {
+    asked(message.articles);
+    asked = null;
+  }
+});
+
 try {
-  const kb = init.knowledgeDir ? await loadKnowledge(init.knowledgeDir) : null;
+  const kb = init.knowledgeDir ? await loadKnowledge(init.knowledgeDir, { lastGood }) : null;
   const articles = kb?.articles ?? init.articles ?? [];
   const byId = new Map(articles.map((a) => [a.id, a]));
   const started = performance.now();
@@ -37,11 +51,15 @@ try {
     examples: examplePastes(articles),
   });
   port.on("message", (request: WorkerRequest) => {
+    if (request.type === "last-good") return;
     try {
       if (request.type === "match") {
         send({ type: "result", id: request.id, response: matcher.match(request.text, request.options) });
       } else if (request.type === "article") {
         send({ type: "article", id: request.id, article: byId.get(request.articleId) ?? null });
+      } else if (request.type === "from-files") {
+        const wanted = new Set(request.sources);
+        send({ type: "articles", id: request.id, articles: articles.filter((a) => wanted.has(a.source)) });
       }
     } catch (error) {
       send({

@@ -7,6 +7,19 @@ import { type Block, type HomeView, plain, section } from "./blocks.js";
 import { ACTIONS } from "./ids.js";
 import { escapeMrkdwn, truncate } from "./mrkdwn.js";
 
+export interface KbStatus {
+  articles: number;
+  errors: number;
+  warnings: number;
+  loadedAt: number | null;
+  /** Problems of the last load, errors first (file and line each). */
+  problems?: Array<{ severity: "error" | "warning"; file: string; line: number; message: string }>;
+  /** A reload that failed outright keeps the previous knowledge base: say so. */
+  lastReload?: { ok: boolean; at: number; reason: string; error?: string } | null;
+}
+
+const MAX_PROBLEMS = 5;
+
 export interface HomeInput {
   /** Channels with settings an admin chose, and whether the viewer may change them. */
   settings?: readonly ChannelSettings[];
@@ -14,7 +27,7 @@ export interface HomeInput {
   week: Stats;
   month: Stats;
   gaps: readonly Gap[];
-  kb: { articles: number; errors: number; warnings: number; loadedAt: number | null };
+  kb: KbStatus;
   now?: number;
 }
 
@@ -101,19 +114,60 @@ export function homeView(input: HomeInput): HomeView {
     });
   }
 
-  blocks.push(
-    { type: "divider" },
-    {
-      type: "context",
+  blocks.push({ type: "divider" }, ...kbBlocks(kb, input.admin === true));
+  return { type: "home", blocks: blocks.slice(0, 100) };
+}
+
+const utc = (at: number) => `${new Date(at).toISOString().replace("T", " ").slice(0, 16)} UTC`;
+
+/** The knowledge base's state: counts, the problems to fix (file:line), a failed reload, the admin's Reload. */
+function kbBlocks(kb: KbStatus, admin: boolean): Block[] {
+  const blocks: Block[] = [];
+  const errors = (kb.problems ?? []).filter((p) => p.severity === "error");
+  if (errors.length > 0) {
+    const lines = errors
+      .slice(0, MAX_PROBLEMS)
+      .map((p) => `• \`${escapeMrkdwn(`${p.file}:${p.line}`)}\` ${escapeMrkdwn(truncate(p.message, 200))}`);
+    if (errors.length > MAX_PROBLEMS) {
+      lines.push(`_…and ${errors.length - MAX_PROBLEMS} more: run \`triage kb check\`_`);
+    }
+    blocks.push(
+      section(
+        `*Knowledge-base files with errors (skipped or kept at their last good version)*\n${lines.join("\n")}`,
+      ),
+    );
+  }
+  const reload = kb.lastReload;
+  if (reload && !reload.ok) {
+    blocks.push(
+      section(
+        `:warning: *The last reload failed* (${escapeMrkdwn(reload.reason)}, ${utc(reload.at)}): ${escapeMrkdwn(truncate(reload.error ?? "", 300))}\nThe previous knowledge base is still served.`,
+      ),
+    );
+  }
+  blocks.push({
+    type: "context",
+    elements: [
+      {
+        type: "mrkdwn",
+        text: `Knowledge base: ${kb.articles} articles, ${kb.errors} errors, ${kb.warnings} warnings${kb.loadedAt ? ` · loaded ${utc(kb.loadedAt)}` : ""}`,
+      },
+    ],
+  });
+  if (admin) {
+    blocks.push({
+      type: "actions",
       elements: [
         {
-          type: "mrkdwn",
-          text: `Knowledge base: ${kb.articles} articles, ${kb.errors} errors, ${kb.warnings} warnings${kb.loadedAt ? ` · loaded ${new Date(kb.loadedAt).toISOString().replace("T", " ").slice(0, 16)} UTC` : ""}`,
+          type: "button",
+          text: plain("Reload knowledge base", 75),
+          action_id: ACTIONS.reloadKnowledge,
+          value: "reload",
         },
       ],
-    },
-  );
-  return { type: "home", blocks: blocks.slice(0, 100) };
+    });
+  }
+  return blocks;
 }
 
 function figures(label: string, s: Stats): string {

@@ -10,6 +10,7 @@ export const ACTIONS = {
   notIt: "triage_not_it",
   escalate: "triage_escalate",
   editSettings: "triage_edit_settings",
+  reloadKnowledge: "triage_reload_knowledge",
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

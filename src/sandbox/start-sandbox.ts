@@ -145,10 +145,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       homeChannel: triage.id,
       commands: surface.commands,
       shortcuts: surface.shortcuts,
-      examples: () => running.kb.examples.map((e) => ({ title: e.title, text: e.text })),
+      examples: () => (running.matcher.state?.examples ?? []).map((e) => ({ title: e.title, text: e.text })),
       status: () => ({
         ready: running.slack.health.knowledge,
-        articles: running.kb.articles,
+        articles: running.matcher.state?.articles ?? 0,
         ...(problem ? { problem } : {}),
       }),
     });

@@ -1,31 +1,26 @@
 /**
  * The app as `npm start` runs it, connected to Slack or to the sandbox's emulator alike: the knowledge folder
- * loaded and indexed in a worker thread while the app connects, the store, and the listeners' dependencies
- * built from the configuration. One wiring for both, so the sandbox shows exactly what production does.
+ * loaded and indexed in a worker thread while the app connects (and reloaded when it changes, on SIGHUP or
+ * from App Home), the store, and the listeners' dependencies built from the configuration. One wiring for
+ * both, so the sandbox shows exactly what production does.
  */
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
-import type { ExamplePaste } from "../knowledge/examples.js";
-import { startThreadedMatcher, whenReady } from "../match/threaded.js";
+import { type KnowledgeWatcher, watchKnowledge } from "../knowledge/load.js";
+import { type KnowledgeState, type ReloadOutcome, startReloadableMatcher } from "../match/reloadable.js";
+import type { KbStatus } from "../reply/home.js";
 import { createRecentTriages } from "../store/recent-triages.js";
 import type { TriageStore } from "../store/store.js";
 import { createSlackApp, type SlackApp } from "./app.js";
 import { createDeduper } from "./dedupe.js";
 
-export interface KnowledgeStatus {
-  articles: number;
-  errors: number;
-  warnings: number;
-  loadedAt: number | null;
-  examples: ExamplePaste[];
-}
-
 export interface RunningApp {
   slack: SlackApp;
-  matcher: ReturnType<typeof whenReady>;
-  kb: KnowledgeStatus;
-  /** Settles once the knowledge base is indexed (rejects when the folder cannot be loaded). */
-  indexed: Promise<KnowledgeStatus>;
+  matcher: ReturnType<typeof startReloadableMatcher>;
+  /** Settles once the knowledge base is first indexed (rejects when the folder cannot be loaded). */
+  indexed: Promise<KnowledgeState>;
+  /** Loads the knowledge folder again and swaps it in; resolves with the outcome (it is also logged). */
+  reload(reason: string): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
@@ -33,11 +28,30 @@ export function createRunningApp(
   config: AppConfig,
   store: TriageStore,
   logger: Logger,
-  options: { host?: string } = {},
+  options: { host?: string; debounceMs?: number } = {},
 ): RunningApp {
-  const building = startThreadedMatcher({ knowledgeDir: config.knowledgeDir });
-  const matcher = whenReady(building);
-  const kb: KnowledgeStatus = { articles: 0, errors: 0, warnings: 0, loadedAt: null, examples: [] };
+  const matcher = startReloadableMatcher(config.knowledgeDir);
+  const reload = (reason: string) => matcher.reload(reason);
+  const kbStatus = (): KbStatus => {
+    const state = matcher.state;
+    const problems = state?.problems ?? [];
+    const errors = problems.filter((p) => p.severity === "error").length;
+    return {
+      articles: state?.articles ?? 0,
+      errors,
+      warnings: problems.length - errors,
+      loadedAt: state?.loadedAt ?? null,
+      problems,
+      lastReload: matcher.lastReload
+        ? {
+            ok: matcher.lastReload.ok,
+            reason: matcher.lastReload.reason,
+            at: matcher.lastReload.ok ? matcher.lastReload.loadedAt : matcher.lastReload.at,
+            ...(matcher.lastReload.ok ? {} : { error: matcher.lastReload.error }),
+          }
+        : null,
+    };
+  };
   const slack = createSlackApp(
     config,
     {
@@ -52,35 +66,70 @@ export function createRunningApp(
       escalationWebhook: config.escalationWebhook,
       adminUsers: new Set(config.adminUsers),
       channelDefaults: config.channelDefaults,
-      kbStatus: () => ({
-        articles: kb.articles,
-        errors: kb.errors,
-        warnings: kb.warnings,
-        loadedAt: kb.loadedAt,
-      }),
+      kbStatus,
+      reloadKnowledge: () => reload("App Home"),
     },
     { logger, ...(options.host ? { host: options.host } : {}) },
   );
-  const indexed = building.then((ready) => {
+  const summary = (state: KnowledgeState) => {
+    const errors = state.problems.filter((p) => p.severity === "error");
+    return {
+      articles: state.articles,
+      errors: errors.length,
+      warnings: state.problems.length - errors.length,
+      ms: state.ms,
+      dir: config.knowledgeDir,
+      // Each broken file with its line, so the author can find it in the log.
+      problems: errors.slice(0, 20).map((p) => `${p.file}:${p.line} ${p.message}`),
+    };
+  };
+  const indexed = matcher.ready.then((state) => {
     slack.health.knowledge = true;
-    kb.articles = ready.size;
-    kb.errors = ready.problems.filter((p) => p.severity === "error").length;
-    kb.warnings = ready.problems.length - kb.errors;
-    kb.loadedAt = Date.now();
-    kb.examples = ready.examples;
-    logger.info(
-      { articles: ready.size, errors: kb.errors, warnings: kb.warnings, dir: config.knowledgeDir },
-      "knowledge base indexed",
-    );
-    return kb;
+    logger.info(summary(state), "knowledge base indexed");
+    return state;
   });
   indexed.catch(() => undefined); // the caller decides what a failed load means
+  matcher.onReload((outcome) => {
+    if (outcome.ok) logger.info({ reason: outcome.reason, ...summary(outcome) }, "knowledge base reloaded");
+    else
+      logger.error(
+        { reason: outcome.reason, error: outcome.error, dir: config.knowledgeDir },
+        "knowledge reload failed; the previous knowledge base is still served",
+      );
+  });
+
+  let watcher: KnowledgeWatcher | null = null;
+  if (config.watchKnowledge) {
+    indexed.then(
+      () => {
+        try {
+          watcher = watchKnowledge(
+            config.knowledgeDir,
+            (paths) =>
+              void reload(`files changed: ${paths.slice(0, 3).join(", ")}${paths.length > 3 ? ", …" : ""}`),
+            {
+              ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+              onError: (error) => logger.warn({ err: error }, "knowledge folder watch failed"),
+            },
+          );
+        } catch (error) {
+          logger.warn(
+            { err: error, dir: config.knowledgeDir },
+            "cannot watch the knowledge folder; SIGHUP reloads it",
+          );
+        }
+      },
+      () => undefined,
+    );
+  }
+
   return {
     slack,
     matcher,
-    kb,
     indexed,
+    reload,
     async close() {
+      watcher?.close();
       await slack.stop().catch(() => undefined);
       await matcher.close();
       await store.close();

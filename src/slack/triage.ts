@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { AsyncMatcher } from "../match/threaded.js";
 import type { MatchResponse } from "../match/types.js";
 import { answerBlocks, noMatchBlocks, possibleBlocks } from "../reply/blocks.js";
+import type { KbStatus } from "../reply/home.js";
 import type { RecentTriages, TriageRecord, TriageSource } from "../store/recent-triages.js";
 import { triageRow } from "../store/rows.js";
 import type { TriageStore } from "../store/store.js";
@@ -34,7 +35,9 @@ export interface SlackDeps {
     cooldownMinutes: number;
   };
   /** The knowledge base's state, for App Home. */
-  kbStatus?: () => { articles: number; errors: number; warnings: number; loadedAt: number | null };
+  kbStatus?: () => KbStatus;
+  /** Loads the knowledge folder again (App Home's admin button); settles when the new index serves. */
+  reloadKnowledge?: () => Promise<unknown>;
 }
 
 /** The buttons of an answer: feedback first ("Fixed it", "Not it", "Escalate" when there is a helpdesk). */

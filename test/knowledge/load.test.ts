@@ -143,3 +143,30 @@ describe("loadKnowledge", () => {
     expect((error as Error).message).toMatch(/holds no articles/);
   });
 });
+
+describe("watchKnowledge", () => {
+  it("reports a burst of changes under the folder once, after it has been quiet", async () => {
+    const { watchKnowledge } = await import("../../src/knowledge/load.js");
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = (await import("node:path")).default;
+    const dir = mkdtempSync(path.join(tmpdir(), "kb-watch-"));
+    mkdirSync(path.join(dir, "dev"));
+    const calls: string[][] = [];
+    const watcher = watchKnowledge(dir, (paths) => calls.push(paths), { debounceMs: 150 });
+    try {
+      writeFileSync(path.join(dir, "dev", "a.md"), "one");
+      writeFileSync(path.join(dir, "b.txt"), "two");
+      writeFileSync(path.join(dir, ".hidden.swp"), "ignored");
+      writeFileSync(path.join(dir, "dev", "a.md"), "three");
+      const deadline = Date.now() + 5000;
+      while (calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.sort()).toEqual(["b.txt", path.join("dev", "a.md")]);
+    } finally {
+      watcher.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -79,6 +79,50 @@ describe("homeView channel settings", () => {
   });
 });
 
+describe("homeView: the knowledge base's state", () => {
+  it("lists files with errors by file:line (at most 5, then a count), escaped, and a failed reload", () => {
+    const problems = Array.from({ length: 7 }, (_, i) => ({
+      severity: "error" as const,
+      file: `dev/broken-${i}.md`,
+      line: i + 2,
+      message: i === 0 ? "YAML error <!channel> near *here*" : "Duplicate id KT1",
+    }));
+    const view = homeView({
+      week: stats(7),
+      month: stats(30),
+      gaps: [],
+      kb: {
+        ...kb,
+        errors: 7,
+        problems,
+        lastReload: {
+          ok: false,
+          at: Date.UTC(2026, 10, 25, 9, 0),
+          reason: "SIGHUP",
+          error: "Knowledge folder kb does not exist.",
+        },
+      },
+    });
+    expect(checkLimits(view)).toEqual([]);
+    const text = JSON.stringify(view.blocks);
+    expect(text).toContain("`dev/broken-0.md:2`");
+    expect(text).toContain("`dev/broken-4.md:6`");
+    expect(text).not.toContain("broken-5.md");
+    expect(text).toContain("2 more");
+    expect(text).not.toContain("<!channel>");
+    expect(text).toContain("The last reload failed");
+    expect(text).toContain("does not exist");
+  });
+
+  it("offers Reload knowledge base to admins only", async () => {
+    const { ACTIONS } = await import("../../src/reply/ids.js");
+    const admin = homeView({ week: stats(7), month: stats(30), gaps: [], kb, admin: true });
+    const other = homeView({ week: stats(7), month: stats(30), gaps: [], kb, admin: false });
+    expect(JSON.stringify(admin.blocks)).toContain(ACTIONS.reloadKnowledge);
+    expect(JSON.stringify(other.blocks)).not.toContain(ACTIONS.reloadKnowledge);
+  });
+});
+
 describe("settingsModal", () => {
   it("is a valid modal, and a submission is read back or answered with field errors", async () => {
     const { settingsModal, readSettingsSubmission } = await import("../../src/reply/settings-modal.js");

@@ -35,6 +35,7 @@ describe("ids", () => {
       notIt: "triage_not_it",
       escalate: "triage_escalate",
       editSettings: "triage_edit_settings",
+      reloadKnowledge: "triage_reload_knowledge",
     });
     expect(COMMAND).toBe("/triage");
   });

@@ -236,6 +236,28 @@ describe("the sandbox page", () => {
     expect((await state("home")).modal).toBeNull();
   });
 
+  it("reloads the knowledge base from App Home's admin button and shows it again", async () => {
+    await ui("/ui/home", {});
+    const view = await eventually(
+      async () => sandbox.api.workspace.homeView(sandbox.me.id),
+      (v) => JSON.stringify(v?.blocks ?? []).includes(ACTIONS.reloadKnowledge),
+      "the Reload button",
+    );
+    const publishes = sandbox.api.callsTo("views.publish").length;
+    await ui("/ui/action", {
+      viewId: view?.id,
+      actionId: ACTIONS.reloadKnowledge,
+      value: "reload",
+      text: "Reload",
+    });
+    await eventually(
+      async () => sandbox.api.callsTo("views.publish").length,
+      (n) => n > publishes,
+      "App Home published again",
+    );
+    expect(sandbox.app.matcher.lastReload).toMatchObject({ ok: true, reason: "App Home" });
+  });
+
   it("offers the manifest's message shortcut and answers it privately", async () => {
     const sent = await ui("/ui/message", {
       channel: sandbox.channels.helpdesk,

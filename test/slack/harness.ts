@@ -39,6 +39,7 @@ export function appForTest(
     triageChannels: [],
     adminUsers: [],
     channelDefaults: { mode: "errors", minScore: 0.72, cooldownMinutes: 0 },
+    watchKnowledge: false,
     ...settings,
   };
   const logger = createLogger("silent");

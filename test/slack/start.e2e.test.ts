@@ -2,7 +2,7 @@
  * `npm start` as a process: the real entry point (src/main.ts through tsx), configured by the environment
  * and pointed at the emulator's Web API.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -138,5 +138,67 @@ describe("npm start in HTTP mode", () => {
     const rows = db.prepare("SELECT source, verdict, top_article AS top FROM triages").all();
     db.close();
     expect(rows).toEqual([{ source: "channel", verdict: "match", top: "KT1007" }]);
+  }, 60_000);
+});
+
+describe("npm start reloads the knowledge base while it runs", () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "kb-start-reload-"));
+  const kbDir = path.join(dataDir, "kb");
+  const FLUX = "Flux capacitor overload: 1.21 gigawatts exceeded (error FC-88)";
+  const flux = (id: string) =>
+    `---\nid: ${id}\ntitle: Flux capacitor overload\n---\n## Symptoms\n\nYou receive the following error message:\n\n> ${FLUX}\n\n## Cause\n\nToo much power.\n\n## Resolution\n\nReduce the load.\n`;
+  let api: FakeWebApi;
+  let child: ReturnType<typeof run>;
+  let port: number;
+
+  beforeAll(async () => {
+    cpSync(new URL("../../knowledge/dev", import.meta.url).pathname, kbDir, { recursive: true });
+    api = await startFakeWebApi();
+    port = await freePort();
+    child = run({
+      DATA_DIR: dataDir,
+      KNOWLEDGE_DIR: kbDir,
+      SLACK_BOT_TOKEN: api.botToken,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: api.url,
+      PORT: String(port),
+      LOG_LEVEL: "info",
+      TRIAGE_CHANNELS: "C0RELOAD01",
+      COOLDOWN_MINUTES: "0",
+    });
+  });
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await api.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("picks up a new file, keeps its last good version after a broken edit (SIGHUP), and removes its pid file on exit", async () => {
+    await waitForOutput(child, "kb-triage is running");
+    await waitForOutput(child, "knowledge base indexed");
+    expect(readFileSync(path.join(dataDir, "kb-triage.pid"), "utf8").trim()).toBe(String(child.pid));
+    const send = createHttpSender({ url: `http://127.0.0.1:${port}/slack/events`, signingSecret: SECRET });
+    const paste = async (ts: string) => {
+      await send.sendEvent(messageEvent({ channel: "C0RELOAD01", user: "U0START001", text: FLUX, ts }));
+      return api.waitForCall("chat.postMessage", (c) => c.args.thread_ts === ts);
+    };
+
+    writeFileSync(path.join(kbDir, "flux.md"), flux("FLUX-1"));
+    await waitForOutput(child, "knowledge base reloaded");
+    expect(JSON.stringify((await paste("1732500001.000100")).args.blocks)).toContain("FLUX-1");
+
+    writeFileSync(path.join(kbDir, "flux.md"), flux("[FLUX-1"));
+    const before = child.output().split("knowledge base reloaded").length;
+    child.kill("SIGHUP");
+    const deadline = Date.now() + 20_000;
+    while (child.output().split("knowledge base reloaded").length < before + 1 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(child.output()).toMatch(/flux\.md:\d+/);
+    expect(JSON.stringify((await paste("1732500002.000100")).args.blocks)).toContain("FLUX-1");
+
+    child.kill("SIGTERM");
+    expect(await exitCode(child)).toBe(0);
+    expect(existsSync(path.join(dataDir, "kb-triage.pid"))).toBe(false);
   }, 60_000);
 });

@@ -334,6 +334,18 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     });
   });
 
+  app.action<BlockButtonAction>(ACTIONS.reloadKnowledge, async ({ ack, body, client }) => {
+    await ack();
+    const user = body.user.id;
+    if (!deps.reloadKnowledge || !(await isAdmin(deps, client, user))) {
+      deps.logger.warn({ user }, "knowledge reload refused: not an admin");
+      return;
+    }
+    deps.logger.info({ user }, "knowledge reload asked from App Home");
+    await deps.reloadKnowledge();
+    await publishHome(deps, client, user);
+  });
+
   app.view(SETTINGS_MODAL_CALLBACK, async ({ ack, view, body, client }) => {
     const read = readSettingsSubmission(view.state.values as never);
     if (!read.ok) {
