@@ -42,6 +42,34 @@ function loadOnce(dir: string): Result {
   return JSON.parse(out) as Result;
 }
 
+interface ReloadResult {
+  articles: number;
+  initialMs: number;
+  reloadMs: number[];
+  medianReloadMs: number;
+  queriesDuringReload: number;
+  queryP50Ms: number;
+  queryP95Ms: number;
+  queryMaxMs: number;
+  rssServingMB: number;
+  rssPeakMB: number;
+}
+
+/** Reload after an edit (bench/reload.ts, fresh process): time, queries answered meanwhile, peak memory. */
+function measureReload(label: string, dir: string, inPlace: boolean): void {
+  const out = execFileSync(
+    process.execPath,
+    ["--import", "tsx", path.join(root, "bench", "reload.ts"), dir, "3", ...(inPlace ? ["--in-place"] : [])],
+    { cwd: root, encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  const r = JSON.parse(out) as ReloadResult;
+  console.log(
+    `${`reload: ${label}`.padEnd(38)} ${String(r.articles).padStart(6)} articles  first load+index ${r.initialMs} ms, ` +
+      `reload median ${r.medianReloadMs} ms (${r.reloadMs.join(", ")})  queries meanwhile ${r.queriesDuringReload}: ` +
+      `p50 ${r.queryP50Ms} / p95 ${r.queryP95Ms} / max ${r.queryMaxMs} ms  RSS ${r.rssServingMB} MB serving, ${r.rssPeakMB} MB peak`,
+  );
+}
+
 function measure(label: string, dir: string): void {
   const runs = Array.from({ length: RUNS }, () => loadOnce(dir));
   const times = runs.map((r) => r.ms).sort((a, b) => a - b);
@@ -71,6 +99,7 @@ function multiply(source: string, copies: number, into: string): void {
 
 console.log(`Node ${process.version}, ${RUNS} runs each, every run a fresh process\n`);
 measure("knowledge/ (sample)", path.join(root, "knowledge"));
+measureReload("knowledge/ (sample)", path.join(root, "knowledge"), false);
 if (!existsSync(kbDev)) {
   console.log(`\n${kbDev} not found: the corpus-sized runs are skipped.`);
 } else {
@@ -80,6 +109,10 @@ if (!existsSync(kbDev)) {
   try {
     multiply(path.join(kbDev, "corpus-mskb"), 5, tmp);
     measure("corpus-mskb x5 (new ids)", tmp);
+    measureReload("corpus-mskb x5 (~7k)", tmp, true);
+    // ~100k articles on disk: the same copied 66 times (about 520 MB in the temporary folder).
+    multiply(path.join(kbDev, "corpus-mskb"), 66, tmp);
+    measureReload("corpus-mskb x66 (~100k)", tmp, true);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

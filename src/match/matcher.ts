@@ -311,8 +311,9 @@ export function createMatcher(
 export async function buildMatcher(
   articles: readonly Article[],
   overrides: MatcherOverrides = {},
+  threads?: number,
 ): Promise<Matcher> {
-  const index = await buildIndex(articles, resolveOptions(overrides).index);
+  const index = await buildIndex(articles, resolveOptions(overrides).index, threads);
   return createMatcher(articles, overrides, index);
 }
 

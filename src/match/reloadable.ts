@@ -5,6 +5,7 @@
  * current worker), and a reload that fails outright (the folder gone) keeps everything as it was. Reload
  * requests during a reload coalesce into one more run.
  */
+import { availableParallelism } from "node:os";
 import type { ExamplePaste } from "../knowledge/examples.js";
 import type { Problem } from "../knowledge/types.js";
 import type { MatcherOverrides } from "./matcher.js";
@@ -54,6 +55,8 @@ export function startReloadableMatcher(
     const previous = current;
     const matcher = await startThreadedMatcher({ knowledgeDir }, overrides, {
       lastGood: (sources) => previous?.articlesFrom(sources) ?? Promise.resolve([]),
+      // While an index serves, a rebuild leaves it a core: build on one thread fewer than the machine has.
+      ...(previous ? { buildThreads: Math.max(1, availableParallelism() - 1) } : {}),
     });
     return {
       matcher,

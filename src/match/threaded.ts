@@ -68,6 +68,8 @@ export interface ThreadedMatcher extends AsyncMatcher {
 }
 
 export interface ThreadedOptions {
+  /** Threads for the index build (default: up to 2). */
+  buildThreads?: number;
   /** Asked while loading for the last good articles of files that now fail (reloads). */
   lastGood?: (sources: string[]) => Promise<Article[]>;
 }
@@ -81,7 +83,7 @@ export async function startThreadedMatcher(
   overrides?: MatcherOverrides,
   options: ThreadedOptions = {},
 ): Promise<ThreadedMatcher> {
-  const worker = startWorker("worker", { ...source, overrides });
+  const worker = startWorker("worker", { ...source, overrides, buildThreads: options.buildThreads });
   const pending = new Map<number, { resolve: (reply: WorkerReply) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited: Error | null = null;

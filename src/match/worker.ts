@@ -14,6 +14,8 @@ interface Init {
   knowledgeDir?: string;
   articles?: Article[];
   overrides?: MatcherOverrides;
+  /** Threads for the index build (default: up to 2). */
+  buildThreads?: number;
 }
 
 const port = parentPort;
@@ -41,7 +43,7 @@ try {
   const articles = kb?.articles ?? init.articles ?? [];
   const byId = new Map(articles.map((a) => [a.id, a]));
   const started = performance.now();
-  const matcher = await buildMatcher(articles, init.overrides);
+  const matcher = await buildMatcher(articles, init.overrides, init.buildThreads);
   send({
     type: "ready",
     size: matcher.size,
