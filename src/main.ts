@@ -31,6 +31,7 @@ async function runSandbox(): Promise<void> {
   }
   // Quiet by default: the page is the interface. LOG_LEVEL=info shows the app's log as in production.
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn");
+  logUnhandled(logger);
   const manifest = parseYaml(readFileSync(new URL("../manifest.yml", import.meta.url), "utf8")) as unknown;
   let sandbox: Sandbox;
   try {
@@ -70,6 +71,15 @@ async function runSandbox(): Promise<void> {
   process.on("SIGHUP", () => void sandbox.app.reload("SIGHUP"));
 }
 
+/** Last-resort logging: a promise nobody handled is a bug to log with its context, not a crash. */
+function logUnhandled(logger: ReturnType<typeof createLogger>): void {
+  process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled promise rejection"));
+  process.on("uncaughtException", (error) => {
+    logger.fatal({ err: error }, "uncaught exception; stopping");
+    process.exit(1);
+  });
+}
+
 const hasErrors = (kb: KnowledgeState) => kb.problems.some((p) => p.severity === "error");
 
 async function runApp(): Promise<void> {
@@ -83,6 +93,7 @@ async function runApp(): Promise<void> {
   }
 
   const logger = createLogger(config.logLevel);
+  logUnhandled(logger);
   let store: TriageStore;
   try {
     store = openSqliteStore(config.dataDir);
@@ -130,7 +141,7 @@ async function runApp(): Promise<void> {
   process.on("SIGHUP", () => void running.reload("SIGHUP"));
 
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
+    logger.info({ signal }, "shutting down: no new events; finishing the replies in progress (up to 5 s)");
     await running.close();
     rmSync(pid, { force: true });
     process.exit(0);

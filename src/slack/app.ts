@@ -16,6 +16,22 @@ import { boltLogger } from "./logger.js";
 import { trustedFileOrigins } from "./snippets.js";
 import type { SlackDeps } from "./triage.js";
 
+/** Web API errors that mean the bot cannot use a channel: retrying or logging each one is pointless. */
+const CHANNEL_ERRORS = new Set(["not_in_channel", "channel_not_found", "is_archived", "restricted_action"]);
+
+/** True the first time a key is seen in each `ms` window. */
+function createOncePer(ms: number): (key: string) => boolean {
+  const seen = new Map<string, number>();
+  return (key) => {
+    const now = Date.now();
+    const last = seen.get(key);
+    if (last !== undefined && now - last < ms) return false;
+    if (seen.size > 10_000) seen.clear();
+    seen.set(key, now);
+    return true;
+  };
+}
+
 export interface Health {
   knowledge: boolean;
   slack: boolean;
@@ -26,7 +42,10 @@ export interface SlackApp {
   health: Health;
   /** Connects to Slack (Socket Mode) or starts listening (HTTP), and serves /healthz. */
   start(): Promise<{ port: number }>;
+  /** Stops taking events (closes the receiver); work already started goes on. */
   stop(): Promise<void>;
+  /** Resolves when the work already started is done, or after `timeoutMs`; true when nothing was cut off. */
+  drain(timeoutMs: number): Promise<boolean>;
 }
 
 export function createSlackApp(
@@ -45,7 +64,13 @@ export function createSlackApp(
     },
   };
   const logger = boltLogger(options.logger);
-  const clientOptions = { slackApiUrl: config.slackApiUrl };
+  const clientOptions = {
+    slackApiUrl: config.slackApiUrl,
+    // Bounded: an answer is worth little minutes later, and Bolt's default (ten retries over ~30 minutes)
+    // would hold every failing reply in memory. 429s wait for Retry-After before the retry.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true },
+    timeout: 10_000,
+  };
   let receiver: SocketModeReceiver | undefined;
   let app: App;
   if (config.slack.mode === "socket") {
@@ -81,9 +106,31 @@ export function createSlackApp(
     });
   }
 
-  // A listener that throws is logged with its context; it never takes the process down.
+  // A listener that throws is logged with its context; it never takes the process down. Errors saying the
+  // bot cannot use a channel are logged once an hour each, not once per message.
+  const quiet = createOncePer(3600_000);
   app.error(async (error) => {
+    const slackError = (error as { data?: { error?: string } }).data?.error;
+    if (slackError && CHANNEL_ERRORS.has(slackError)) {
+      if (quiet(slackError))
+        options.logger.warn(
+          { error: slackError },
+          "cannot post in a channel; further errors like this are not logged for an hour",
+        );
+      return;
+    }
     options.logger.error({ err: error, code: (error as { code?: string }).code }, "listener failed");
+  });
+
+  // Every request's listener work, counted so a shutdown can let it finish (Bolt acks before it is done).
+  let inFlight = 0;
+  app.use(async ({ next }) => {
+    inFlight += 1;
+    try {
+      await next();
+    } finally {
+      inFlight -= 1;
+    }
   });
 
   const listenerOptions = { fileOrigins: trustedFileOrigins(config.slackApiUrl), fetchFn: options.fetchFn };
@@ -115,8 +162,13 @@ export function createSlackApp(
       return { port: typeof address === "object" && address ? address.port : config.port };
     },
     async stop() {
-      await app.stop();
       health.slack = false;
+      await app.stop();
+    },
+    async drain(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      return inFlight === 0;
     },
   };
 }

@@ -21,7 +21,8 @@ export interface RunningApp {
   indexed: Promise<KnowledgeState>;
   /** Loads the knowledge folder again and swaps it in; resolves with the outcome (it is also logged). */
   reload(reason: string): Promise<ReloadOutcome>;
-  close(): Promise<void>;
+  /** Stops taking events, lets replies in progress finish (up to `drainMs`), then closes the index and store. */
+  close(drainMs?: number): Promise<void>;
 }
 
 export function createRunningApp(
@@ -128,9 +129,11 @@ export function createRunningApp(
     matcher,
     indexed,
     reload,
-    async close() {
+    async close(drainMs = 5000) {
       watcher?.close();
       await slack.stop().catch(() => undefined);
+      if (!(await slack.drain(drainMs)))
+        logger.warn({ drainMs }, "replies still in progress at shutdown were cut off");
       await matcher.close();
       await store.close();
     },

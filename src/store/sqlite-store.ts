@@ -3,7 +3,7 @@
  * to date by numbered migrations at open. better-sqlite3 is synchronous and fast (microseconds per write);
  * the async interface lets a server database replace it.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type {
@@ -69,7 +69,12 @@ const DAY = 24 * 3600_000;
 
 export function openSqliteStore(dataDir: string, file = "triage.db"): TriageStore {
   mkdirSync(dataDir, { recursive: true });
-  return storeOn(new Database(path.join(dataDir, file)));
+  const dbFile = path.join(dataDir, file);
+  // Only the bot's user may read what people pasted: the file is 0600 (SQLite gives its -wal and -shm files
+  // the database file's mode), also when it already existed with a looser one.
+  closeSync(openSync(dbFile, "a", 0o600));
+  chmodSync(dbFile, 0o600);
+  return storeOn(new Database(dbFile));
 }
 
 /** A store that lives and dies with the process (the sandbox: every run starts from empty statistics). */
