@@ -3,7 +3,7 @@
  * both, and one register call per listener kind. Listeners get their dependencies injected.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, SocketModeReceiver } from "@slack/bolt";
+import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import { registerActionListeners } from "./listeners/actions.js";
@@ -94,11 +94,30 @@ export function createSlackApp(
       deferInitialization: true,
     });
   } else {
-    app = new App({
-      token: config.slack.botToken,
+    const httpReceiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret,
       port: config.port,
       customRoutes: [healthz],
+      logger,
+      // A payload Slack would never send (an event without its fields, say) makes Bolt throw before any
+      // listener runs: answer 400 and log it, instead of Bolt's 500 that Slack would retry.
+      processEventErrorHandler: async ({ error, response, storedResponse }) => {
+        if (response.headersSent) return false;
+        if (error instanceof Error && error.name === "AuthorizationError") {
+          response.writeHead(401);
+          response.end();
+          return true;
+        }
+        if (storedResponse !== undefined) return false;
+        options.logger.warn({ err: error }, "skipped a request the app could not process");
+        response.writeHead(400, { "content-type": "text/plain" });
+        response.end("malformed payload");
+        return true;
+      },
+    });
+    app = new App({
+      token: config.slack.botToken,
+      receiver: httpReceiver,
       logger,
       clientOptions,
       // Bolt checks the token (auth.test) while initialising: done in start(), where a rejection is handled.
