@@ -130,9 +130,15 @@ describe("npm start in HTTP mode", () => {
     );
     const reply = await api.waitForCall("chat.postMessage");
     expect(JSON.stringify(reply.args.blocks)).toContain("KT1007");
-    expect(child.output()).not.toContain(api.botToken.slice(5));
+    // /healthz says whether it works, nothing about how it is configured.
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as object;
+    expect(Object.keys(health).sort()).toEqual(["knowledge", "ok", "slack"]);
     child.kill("SIGTERM");
     expect(await exitCode(child)).toBe(0);
+    // The whole run's log (info level) holds no secret: not the token, not the signing secret.
+    expect(child.output()).toContain("kb-triage is running");
+    for (const secret of [api.botToken, api.botToken.slice(5), SECRET])
+      expect(child.output()).not.toContain(secret);
     // The triage is in the database, in DATA_DIR.
     const db = new Database(path.join(dataDir, "triage.db"), { readonly: true });
     const rows = db.prepare("SELECT source, verdict, top_article AS top FROM triages").all();

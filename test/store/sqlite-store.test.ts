@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -49,6 +49,17 @@ describe("openSqliteStore", () => {
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     db.close();
     expect((await store.triage("keep"))?.topArticle).toBe("KT1007");
+  });
+
+  it("keeps the database and its WAL files readable by the bot's user only (0600), also one made looser", async () => {
+    await store.recordTriage(row());
+    const mode = (file: string) => statSync(path.join(dir, file)).mode & 0o777;
+    expect(mode("triage.db")).toBe(0o600);
+    expect(mode("triage.db-wal")).toBe(0o600);
+    await store.close();
+    chmodSync(path.join(dir, "triage.db"), 0o644);
+    store = openSqliteStore(dir);
+    expect(mode("triage.db")).toBe(0o600);
   });
 
   it("upgrades a database made by an older version, keeping its rows", async () => {
