@@ -117,6 +117,11 @@ export interface Failure {
   retryAfter?: number;
   /** How many consecutive calls fail (default 1). */
   times?: number;
+  /**
+   * Answer this many milliseconds late (a slow or hanging Slack): alone, the call then succeeds as usual;
+   * with `error`/`status`/`retryAfter` it fails after the delay.
+   */
+  delayMs?: number;
 }
 
 /** Where a `response_url` came from: who and where, and the message (channel or ephemeral) that produced it. */
@@ -135,6 +140,8 @@ export interface ApiReply {
   status: number;
   headers: Record<string, string>;
   body: Record<string, unknown>;
+  /** Send the reply this late (failure injection). */
+  delayMs?: number;
 }
 
 export interface WorkspaceOptions {
@@ -375,8 +382,21 @@ export class FakeWorkspace {
     if (!handler) return this.reply({ ok: false, error: "unknown_method" });
 
     const failure = this.failures.get(method)?.shift();
-    if (failure) return this.failureReply(failure);
+    if (!failure) return this.answer(method, handler, args, token);
+    const delay = failure.delayMs ? { delayMs: failure.delayMs } : {};
+    const onlySlow =
+      failure.error === undefined && failure.status === undefined && failure.retryAfter === undefined;
+    if (onlySlow && failure.delayMs !== undefined)
+      return { ...this.answer(method, handler, args, token), ...delay };
+    return { ...this.failureReply(failure), ...delay };
+  }
 
+  private answer(
+    method: string,
+    handler: (args: Args, token: string) => Record<string, unknown>,
+    args: Args,
+    token: string | undefined,
+  ): ApiReply {
     if (!token) return this.reply({ ok: false, error: "not_authed" });
     const kind = this.tokenKind(token);
     if (kind === undefined) return this.reply({ ok: false, error: "invalid_auth" });

@@ -1,5 +1,6 @@
 /** What the Slack end-to-end tests share: the app over the sample knowledge base, wired to the emulator. */
 import { createServer } from "node:net";
+import type { Logger } from "pino";
 import type { AppConfig } from "../../src/config.js";
 import {
   createHttpSender,
@@ -27,6 +28,7 @@ export function appForTest(
   settings: Pick<AppConfig, "slack" | "slackApiUrl" | "port"> & Partial<AppConfig>,
   host?: string,
   store?: TriageStore,
+  logger: Logger = createLogger("silent"),
 ): SlackApp {
   const config: AppConfig = {
     knowledgeDir: "knowledge",
@@ -42,7 +44,6 @@ export function appForTest(
     watchKnowledge: false,
     ...settings,
   };
-  const logger = createLogger("silent");
   const slack = createSlackApp(
     config,
     {
@@ -83,6 +84,7 @@ export const TEST_SIGNING_SECRET = "0123456789abcdef0123456789abcdef";
 export async function startHttpApp(
   settings: Partial<AppConfig> = {},
   store?: TriageStore,
+  logger?: Logger,
 ): Promise<{ api: FakeWebApi; slack: SlackApp; send: HttpSender; stop: () => Promise<void> }> {
   const api = await startFakeWebApi();
   const slack = appForTest(
@@ -95,6 +97,7 @@ export async function startHttpApp(
     },
     "127.0.0.1",
     store,
+    logger,
   );
   const { port } = await slack.start();
   const send = createHttpSender({
@@ -107,7 +110,7 @@ export async function startHttpApp(
     slack,
     send,
     stop: async () => {
-      await slack.stop();
+      await slack.stop().catch(() => undefined); // a test may have stopped it already
       await api.close();
     },
   };

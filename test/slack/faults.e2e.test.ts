@@ -1,0 +1,125 @@
+/**
+ * A misbehaving Slack: the fake Web API answers 429 with Retry-After, 5xx, slowly, or with channel errors. The
+ * app retries a bounded number of times with backoff, logs what it gives up on once, and keeps answering.
+ */
+import { Writable } from "node:stream";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { FakeWebApi, HttpSender } from "../../src/emulator/index.js";
+import { appMentionEvent } from "../../src/emulator/payloads.js";
+import type { SlackApp } from "../../src/slack/app.js";
+import { createLogger } from "../../src/slack/logger.js";
+import { startHttpApp } from "./harness.js";
+
+const CHANNEL = "C0FAULTS001";
+const SYSTEM_53 = "System error 53 has occurred. The network path was not found.";
+let api: FakeWebApi;
+let slack: SlackApp;
+let send: HttpSender;
+let stop: () => Promise<void>;
+let logs: Array<{ level: number; msg: string; error?: string }> = [];
+let ts = 1_732_700_000;
+
+const logger = createLogger(
+  "debug",
+  new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) logs.push(JSON.parse(line));
+      done();
+    },
+  }),
+);
+
+/** Mentions the bot (always answered in the thread) and returns the message ts. */
+async function mention(): Promise<string> {
+  const messageTs = `${ts++}.000100`;
+  const result = await send.sendEvent(
+    appMentionEvent({
+      channel: CHANNEL,
+      user: "U0FAULTS01",
+      text: `<@U0KBTRIAGE> ${SYSTEM_53}`,
+      ts: messageTs,
+    }),
+  );
+  expect(result.status).toBe(200);
+  return messageTs;
+}
+const postsFor = (messageTs: string) =>
+  api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === messageTs);
+
+beforeAll(async () => {
+  ({ api, slack, send, stop } = await startHttpApp({}, undefined, logger));
+});
+afterAll(async () => {
+  await stop();
+});
+beforeEach(() => {
+  logs = [];
+});
+
+describe("a misbehaving Slack Web API", () => {
+  it("waits for Retry-After on a 429, then posts the answer", async () => {
+    api.failNext("chat.postMessage", { retryAfter: 1 });
+    const messageTs = await mention();
+    const posted = await api.waitForCall(
+      "chat.postMessage",
+      (c) => c.ok && c.args.thread_ts === messageTs,
+      10_000,
+    );
+    const limited = postsFor(messageTs).find((c) => c.status === 429);
+    expect(limited).toBeDefined();
+    expect(posted.at - (limited?.at ?? 0)).toBeGreaterThanOrEqual(900);
+  });
+
+  it("retries 5xx with backoff and posts the answer when Slack recovers", async () => {
+    api.failNext("chat.postMessage", { status: 503, times: 2 });
+    const messageTs = await mention();
+    await api.waitForCall("chat.postMessage", (c) => c.ok && c.args.thread_ts === messageTs, 15_000);
+    expect(postsFor(messageTs).map((c) => c.status)).toEqual([503, 503, 200]);
+  });
+
+  it("gives up after 3 retries, logs it, and answers the next message", async () => {
+    api.failNext("chat.postMessage", { status: 500, times: 4 });
+    const messageTs = await mention();
+    const deadline = Date.now() + 20_000;
+    while (!logs.some((l) => l.msg === "listener failed") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(postsFor(messageTs).map((c) => c.status)).toEqual([500, 500, 500, 500]);
+    const next = await mention();
+    await api.waitForCall("chat.postMessage", (c) => c.ok && c.args.thread_ts === next);
+  }, 30_000);
+
+  it("retries a call that times out (no answer in 10 s)", async () => {
+    api.failNext("chat.postMessage", { delayMs: 10_500 });
+    const messageTs = await mention();
+    await api.waitForCall(
+      "chat.postMessage",
+      (c) => c.ok && c.args.thread_ts === messageTs && c.at > Date.now() - 2_000,
+      25_000,
+    );
+    const answered = postsFor(messageTs).filter((c) => c.ok);
+    expect(answered.length).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it("does not retry not_in_channel and logs it once, not once per message", async () => {
+    api.failNext("chat.postMessage", { error: "not_in_channel", times: 3 });
+    const sent = [await mention(), await mention(), await mention()];
+    const deadline = Date.now() + 5_000;
+    while (sent.some((t) => postsFor(t).length === 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const t of sent) expect(postsFor(t)).toHaveLength(1);
+    expect(logs.filter((l) => l.error === "not_in_channel")).toHaveLength(1);
+    expect(logs.some((l) => l.msg === "listener failed")).toBe(false);
+  });
+});
+
+describe("shutting down", () => {
+  it("lets a reply in progress finish before it reports drained", async () => {
+    api.failNext("chat.postMessage", { delayMs: 1_500 });
+    const messageTs = await mention();
+    await new Promise((r) => setTimeout(r, 200));
+    await slack.stop();
+    expect(await slack.drain(5_000)).toBe(true);
+    expect(postsFor(messageTs).some((c) => c.ok)).toBe(true);
+  });
+});
