@@ -40,6 +40,11 @@ export interface FakeWebApiOptions {
    * for a 404. Lets one port serve both Slack's API and a UI, as the sandbox does.
    */
   routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+  /**
+   * Keep every call in `calls` (default true). False keeps no history, so a long load test stays bounded:
+   * `onCall` listeners still fire, `waitForCall` then sees only calls made after it.
+   */
+  record?: boolean;
 }
 
 export interface RecordedCall {
@@ -208,8 +213,9 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
   const responseUrls = new Map<string, ResponseUrlContext>();
   const listeners = new Set<(call: RecordedCall) => void>();
 
+  const keepHistory = options.record !== false;
   const record = (call: RecordedCall): void => {
-    calls.push(call);
+    if (keepHistory) calls.push(call);
     for (const listener of listeners) listener(call);
     for (const w of waiters) {
       if (w.method === call.method && (!w.predicate || w.predicate(call))) {
@@ -240,6 +246,7 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
     const { token: bodyToken, ...args } = parsed;
     const token = bearer(req) ?? (typeof bodyToken === "string" && bodyToken !== "" ? bodyToken : undefined);
     const reply = workspace.handle(method, args, token);
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     const error = typeof reply.body.error === "string" ? reply.body.error : undefined;
     record({
       method,

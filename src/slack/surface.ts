@@ -22,6 +22,8 @@ export const ACTION_IDS = Object.values(ACTIONS);
 /** Web API methods the listeners call, with the bot scope each needs ("" = none). */
 export const WEB_API_METHODS: Record<string, string[]> = {
   "chat.postMessage": ["chat:write"],
+  // The private warning to someone who pasted a secret.
+  "chat.postEphemeral": ["chat:write"],
   // Reading a thread's parent for a bare mention: the history scope of the conversation type.
   "conversations.replies": ["channels:history", "groups:history", "im:history"],
   "views.open": [],

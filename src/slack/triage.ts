@@ -2,11 +2,15 @@
  * What every listener shares: run the matcher on a paste, remember the triage (buttons carry only its id),
  * and turn the result into the reply for that surface. No Bolt here, so it is tested on its own.
  */
+
+import type { WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
+import { redactSecrets, type SecretKind } from "../match/secrets.js";
 import type { AsyncMatcher } from "../match/threaded.js";
 import type { MatchResponse } from "../match/types.js";
 import { answerBlocks, noMatchBlocks, possibleBlocks } from "../reply/blocks.js";
 import type { KbStatus } from "../reply/home.js";
+import { secretWarning } from "../reply/secret-warning.js";
 import type { RecentTriages, TriageRecord, TriageSource } from "../store/recent-triages.js";
 import { triageRow } from "../store/rows.js";
 import type { TriageStore } from "../store/store.js";
@@ -49,6 +53,8 @@ export function answerButtons(deps: SlackDeps, more: ReplyButtons): ReplyButtons
 export interface Triaged {
   record: TriageRecord;
   response: MatchResponse;
+  /** What looked like secrets in the paste; they were replaced by `[redacted]` before anything else. */
+  secrets: SecretKind[];
 }
 
 export async function triage(
@@ -57,10 +63,13 @@ export async function triage(
   where: { source: TriageSource; channel: string | null; user: string | null; messageTs: string | null },
 ): Promise<Triaged> {
   const started = performance.now();
-  const response = await deps.matcher.match(text, { limit: 5 });
+  // Secrets never go further than this: matched, stored, escalated and re-matched is the redacted text.
+  const redaction = redactSecrets(text);
+  const secrets = [...new Set(redaction.found.map((f) => f.kind))];
+  const response = await deps.matcher.match(redaction.text, { limit: 5 });
   const record = deps.triages.add({
     ...where,
-    text,
+    text: redaction.text,
     verdict: response.verdict,
     results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
   });
@@ -77,10 +86,32 @@ export async function triage(
       top: response.results[0]?.article.id ?? null,
       score: response.results[0]?.score ?? null,
       ms: Math.round(ms),
+      ...(secrets.length > 0 ? { secretsRedacted: secrets } : {}),
     },
     "triaged",
   );
-  return { record, response };
+  return { record, response, secrets };
+}
+
+/**
+ * Tells the person, privately, that their message held what looks like a secret: it was left out of the
+ * lookup and the records, but the message itself is still there for everyone in the conversation to read.
+ */
+export async function warnAboutSecrets(
+  deps: SlackDeps,
+  client: WebClient,
+  triaged: Triaged,
+  where: { channel: string | null; user: string | null; threadTs?: string | undefined },
+): Promise<void> {
+  if (triaged.secrets.length === 0 || !where.channel || !where.user) return;
+  await client.chat
+    .postEphemeral({
+      channel: where.channel,
+      user: where.user,
+      ...(where.threadTs ? { thread_ts: where.threadTs } : {}),
+      text: secretWarning(triaged.secrets, true),
+    })
+    .catch((error: unknown) => deps.logger.warn({ err: error }, "could not warn about a pasted secret"));
 }
 
 /**

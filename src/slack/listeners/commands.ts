@@ -7,6 +7,7 @@ import type { App, SlashCommand } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { usageBlocks } from "../../reply/blocks.js";
 import { COMMAND } from "../../reply/ids.js";
+import { secretWarning } from "../../reply/secret-warning.js";
 import { describeSettings, isAdmin, parseSettingsCommand, settingsFor } from "../channel-settings.js";
 import { answerButtons, replyFor, type SlackDeps, triage } from "../triage.js";
 
@@ -38,6 +39,9 @@ export function registerCommandListeners(app: App, deps: SlackDeps): void {
       mentioned: true,
     });
     await respond({ response_type: "ephemeral", text: reply.text, blocks: reply.blocks as never });
+    if (triaged.secrets.length > 0) {
+      await respond({ response_type: "ephemeral", text: secretWarning(triaged.secrets, false) });
+    }
   });
 }
 

@@ -8,7 +8,14 @@ import { usageBlocks } from "../../reply/blocks.js";
 import { homeView } from "../../reply/home.js";
 import { emptyStats } from "../../store/store.js";
 import { isAdmin, settingsFor } from "../channel-settings.js";
-import { answerButtons, replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
+import {
+  answerButtons,
+  replyFor,
+  type SlackDeps,
+  triage,
+  warnAboutSecrets,
+  withoutMention,
+} from "../triage.js";
 
 interface MentionEventLike {
   channel?: string;
@@ -59,6 +66,11 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
       channel: mention.channel,
       user: mention.user,
       messageTs: aboutTs,
+    });
+    await warnAboutSecrets(deps, client, triaged, {
+      channel: mention.channel,
+      user: mention.user ?? null,
+      threadTs,
     });
     const reply = replyFor(triaged, { buttons: answerButtons(deps, ["fullArticle"]), mentioned: true });
     await client.chat.postMessage({

@@ -11,7 +11,7 @@ import type { TriageSource } from "../../store/recent-triages.js";
 import { normalizedErrorText } from "../../store/rows.js";
 import { settingsFor } from "../channel-settings.js";
 import { isTextSnippet, readSnippet, type SlackFile } from "../snippets.js";
-import { answerButtons, replyFor, type SlackDeps, triage } from "../triage.js";
+import { answerButtons, replyFor, type SlackDeps, triage, warnAboutSecrets } from "../triage.js";
 
 export interface MessageEventLike {
   type?: string;
@@ -80,6 +80,11 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
       channel: message.channel,
       user: message.user,
       messageTs: message.ts,
+    });
+    await warnAboutSecrets(deps, client, triaged, {
+      channel: message.channel,
+      user: message.user,
+      threadTs: message.thread_ts,
     });
     const top = triaged.response.results[0];
     if (settings) {

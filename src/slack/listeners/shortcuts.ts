@@ -4,6 +4,7 @@
  */
 import type { App, MessageShortcut } from "@slack/bolt";
 import { SHORTCUT_CALLBACK } from "../../reply/ids.js";
+import { secretWarning } from "../../reply/secret-warning.js";
 import { isTextSnippet, readSnippet, type SlackFile } from "../snippets.js";
 import { replyFor, type SlackDeps, triage, withoutMention } from "../triage.js";
 import type { MessageListenerOptions } from "./messages.js";
@@ -41,5 +42,8 @@ export function registerShortcutListeners(app: App, deps: SlackDeps, options: Me
       mentioned: true,
     });
     await respond({ response_type: "ephemeral", text: reply.text, blocks: reply.blocks as never });
+    if (triaged.secrets.length > 0) {
+      await respond({ response_type: "ephemeral", text: secretWarning(triaged.secrets, true) });
+    }
   });
 }
