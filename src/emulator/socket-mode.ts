@@ -71,6 +71,8 @@ export interface FakeSocketMode {
   sendEnvelope(type: EnvelopeType, payload: object, opts?: EnvelopeSendOptions): Promise<SocketAck>;
   /** Ask connected apps to reconnect (`{"type":"disconnect","reason":…}`), as Slack does before recycling. */
   disconnect(reason?: "refresh_requested" | "warning" | "link_disabled"): void;
+  /** Cut every connection without a word, as a network failure would. */
+  drop(): void;
   close(): Promise<void>;
 }
 
@@ -254,6 +256,9 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions = {}): 
     disconnect(reason = "refresh_requested") {
       const msg = JSON.stringify({ type: "disconnect", reason, debug_info: { host: HOST_NAME } });
       for (const s of sockets) if (s.readyState === s.OPEN) s.send(msg);
+    },
+    drop() {
+      for (const s of sockets) s.terminate();
     },
     async close() {
       for (const [id, p] of pending) {

@@ -78,6 +78,32 @@ describe("Socket Mode", () => {
     expect(reply.args.channel).toBe("C0EVERY001");
   });
 
+  for (const [how, cut] of [
+    ["when Slack asks it to (disconnect: refresh_requested)", () => socket.disconnect("refresh_requested")],
+    ["when the connection drops without a word", () => socket.drop()],
+  ] as const) {
+    it(`reconnects ${how} and answers the next paste`, async () => {
+      cut();
+      const deadline = Date.now() + 20_000;
+      while (socket.connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await socket.connected(20_000);
+      const ts = `${Date.now() / 1000}`.replace(
+        /^(\d+)\.?(\d{0,6}).*$/,
+        (_, a: string, b: string) => `${a}.${b.padEnd(6, "0")}`,
+      );
+      const ack = await socket.sendEvent(
+        messageEvent({
+          channel: "C0EVERY001",
+          user: "U0SOCKET01",
+          text: "System error 53 has occurred. The network path was not found.",
+          ts,
+        }),
+      );
+      expect(ack.envelope_id).toBeTruthy();
+      await api.waitForCall("chat.postMessage", (c) => c.args.thread_ts === ts);
+    }, 45_000);
+  }
+
   it("serves /healthz on PORT while connected", async () => {
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(response.status).toBe(200);
