@@ -84,6 +84,9 @@ export function openMemoryStore(): TriageStore {
 
 function storeOn(db: Database.Database): TriageStore {
   db.pragma("journal_mode = WAL");
+  // better-sqlite3 is synchronous: a locked database blocks the event loop while it waits. One second, not
+  // its default five, then the write fails, is logged, and the answer goes out anyway.
+  db.pragma("busy_timeout = 1000");
   db.pragma("foreign_keys = ON");
   migrate(db);
 

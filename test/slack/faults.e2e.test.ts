@@ -2,12 +2,17 @@
  * A misbehaving Slack: the fake Web API answers 429 with Retry-After, 5xx, slowly, or with channel errors. The
  * app retries a bounded number of times with backoff, logs what it gives up on once, and keeps answering.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FakeWebApi, HttpSender } from "../../src/emulator/index.js";
 import { appMentionEvent } from "../../src/emulator/payloads.js";
 import type { SlackApp } from "../../src/slack/app.js";
 import { createLogger } from "../../src/slack/logger.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import { startHttpApp } from "./harness.js";
 
 const CHANNEL = "C0FAULTS001";
@@ -122,4 +127,63 @@ describe("shutting down", () => {
     expect(await slack.drain(5_000)).toBe(true);
     expect(postsFor(messageTs).some((c) => c.ok)).toBe(true);
   });
+});
+
+describe("a database that cannot be written", () => {
+  it("still answers while the database is locked, logs the failed write, and records again once it is free", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "kb-busy-"));
+    const store = openSqliteStore(dir);
+    const busyLogs: string[] = [];
+    const app = await startHttpApp(
+      {},
+      store,
+      createLogger(
+        "debug",
+        new Writable({
+          write(chunk, _encoding, done) {
+            busyLogs.push(String(chunk));
+            done();
+          },
+        }),
+      ),
+    );
+    const locker = new Database(path.join(dir, "triage.db"));
+    try {
+      locker.exec("BEGIN EXCLUSIVE");
+      const messageTs = "1732790000.000100";
+      await app.send.sendEvent(
+        appMentionEvent({
+          channel: CHANNEL,
+          user: "U0FAULTS01",
+          text: `<@U0KBTRIAGE> ${SYSTEM_53}`,
+          ts: messageTs,
+        }),
+      );
+      await app.api.waitForCall("chat.postMessage", (c) => c.ok && c.args.thread_ts === messageTs, 10_000);
+      const deadline = Date.now() + 5_000;
+      while (!busyLogs.some((l) => l.includes("could not record the triage")) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(busyLogs.join("")).toMatch(
+        /could not record the triage.*SQLITE_BUSY|SQLITE_BUSY.*could not record the triage/s,
+      );
+      locker.exec("COMMIT");
+      const next = "1732790001.000100";
+      await app.send.sendEvent(
+        appMentionEvent({
+          channel: CHANNEL,
+          user: "U0FAULTS01",
+          text: `<@U0KBTRIAGE> ${SYSTEM_53}`,
+          ts: next,
+        }),
+      );
+      await app.api.waitForCall("chat.postMessage", (c) => c.ok && c.args.thread_ts === next);
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await store.stats(1)).triaged).toBe(1);
+    } finally {
+      locker.close();
+      await app.stop();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
