@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -76,6 +84,17 @@ describe("loadKnowledge", () => {
     expect(kb.problems).toHaveLength(1);
     expect(kb.problems[0]).toMatchObject({ severity: "error", file: "big.txt", code: "file-too-large" });
     expect(kb.problems[0]?.message).toMatch(/1\.0 MB.*limit/);
+  });
+
+  it("refuses a 50 MB file by its size, without reading it", async () => {
+    const file = path.join(dir, "huge.md");
+    writeFileSync(file, "");
+    truncateSync(file, 50 * 1024 * 1024); // sparse: the size is real, the bytes are never read
+    put("ok.txt", fixture("mskb/complete.txt"));
+    const kb = await loadKnowledge(dir);
+    expect(kb.articles.map((a) => a.id)).toEqual(["KF0001"]);
+    expect(kb.problems[0]).toMatchObject({ file: "huge.md", code: "file-too-large" });
+    expect(kb.problems[0]?.message).toMatch(/50\.0 MB/);
   });
 
   it("reports binary junk and an unparseable file, and loads the rest", async () => {
