@@ -67,9 +67,11 @@ export function createSlackApp(
   const clientOptions = {
     slackApiUrl: config.slackApiUrl,
     // Bounded: an answer is worth little minutes later, and Bolt's default (ten retries over ~30 minutes)
-    // would hold every failing reply in memory. 429s wait for Retry-After before the retry.
+    // would hold every failing reply in memory. 429s wait for Retry-After before the retry. The timeout is
+    // generous because chat.postMessage is not idempotent: a call that timed out but reached Slack, retried,
+    // posts the answer twice.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true },
-    timeout: 10_000,
+    timeout: 20_000,
   };
   let receiver: SocketModeReceiver | undefined;
   let app: App;

@@ -12,7 +12,7 @@ import { answerBlocks, noMatchBlocks, possibleBlocks } from "../reply/blocks.js"
 import type { KbStatus } from "../reply/home.js";
 import { secretWarning } from "../reply/secret-warning.js";
 import type { RecentTriages, TriageRecord, TriageSource } from "../store/recent-triages.js";
-import { triageRow } from "../store/rows.js";
+import { normalizedErrorText, triageRow } from "../store/rows.js";
 import type { TriageStore } from "../store/store.js";
 import type { Deduper } from "./dedupe.js";
 
@@ -55,6 +55,8 @@ export interface Triaged {
   response: MatchResponse;
   /** What looked like secrets in the paste; they were replaced by `[redacted]` before anything else. */
   secrets: SecretKind[];
+  /** The paste reduced to its error (normalizedErrorText), computed once for the store and the cooldown. */
+  normalized: string;
 }
 
 export async function triage(
@@ -74,8 +76,9 @@ export async function triage(
     results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
   });
   const ms = performance.now() - started;
+  const normalized = normalizedErrorText(redaction.text);
   recordInBackground(deps, record.id, "the triage", (store) =>
-    store.recordTriage(triageRow(record, response, ms, { storeText: deps.storeText !== false })),
+    store.recordTriage(triageRow(record, response, ms, { storeText: deps.storeText !== false, normalized })),
   );
   deps.logger.info(
     {
@@ -90,7 +93,7 @@ export async function triage(
     },
     "triaged",
   );
-  return { record, response, secrets };
+  return { record, response, secrets, normalized };
 }
 
 /**

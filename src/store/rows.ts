@@ -11,10 +11,10 @@ export function triageRow(
   record: TriageRecord,
   response: MatchResponse,
   latencyMs: number,
-  options: { storeText: boolean; team?: string | null },
+  options: { storeText: boolean; team?: string | null; normalized?: string },
 ): TriageRow {
   // Masked and cleaned, so the same error from two people (different paths, user names) groups as one gap.
-  const normalized = normalizedErrorText(record.text);
+  const normalized = options.normalized ?? normalizedErrorText(record.text);
   const top = response.results[0];
   return {
     id: record.id,

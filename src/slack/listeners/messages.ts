@@ -8,7 +8,6 @@ import type { App } from "@slack/bolt";
 import { passiveAction, pasteShape } from "../../match/paste-shape.js";
 import { possibleBlocks } from "../../reply/blocks.js";
 import type { TriageSource } from "../../store/recent-triages.js";
-import { normalizedErrorText } from "../../store/rows.js";
 import { settingsFor } from "../channel-settings.js";
 import { isTextSnippet, readSnippet, type SlackFile } from "../snippets.js";
 import { answerButtons, replyFor, type SlackDeps, triage, warnAboutSecrets } from "../triage.js";
@@ -97,7 +96,7 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
       // The channel may ask for more confidence before answering unasked: below it, candidates instead.
       if (action === "answer" && (top?.score ?? 0) < settings.minScore) action = "candidates";
       if (action === "silent") return;
-      const key = `${message.channel}:${repeatKey(text)}`;
+      const key = `${message.channel}:${triaged.normalized.toLowerCase().slice(0, 500)}`;
       const earlier = answered.get(key);
       if (
         earlier &&
@@ -148,9 +147,4 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
       unfurl_media: false,
     });
   });
-}
-
-/** The same error pasted twice compares alike: cleaned, masked, lower case. */
-function repeatKey(text: string): string {
-  return normalizedErrorText(text).toLowerCase().slice(0, 500);
 }
