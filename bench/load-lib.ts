@@ -1,0 +1,204 @@
+/**
+ * Helpers for `npm run load` (bench/load.ts): options, ids, statistics, /proc readings and the ~7,000-article
+ * folder. No I/O against the app here.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+
+export interface LoadOptions {
+  rate: number;
+  seconds: number;
+  /** --seconds given explicitly (find-max otherwise uses shorter steps). */
+  secondsGiven: boolean;
+  knowledge: string;
+  kb7k: boolean;
+  findMax: boolean;
+}
+
+export const USAGE =
+  "usage: npm run load -- [--rate 200] [--seconds 60] [--knowledge knowledge] [--kb7k] [--find-max]";
+
+export class UsageError extends Error {}
+
+export function parseOptions(argv: readonly string[]): LoadOptions {
+  const options: LoadOptions = {
+    rate: 200,
+    seconds: 60,
+    secondsGiven: false,
+    knowledge: "knowledge",
+    kb7k: false,
+    findMax: false,
+  };
+  const positive = (name: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n <= 0)
+      throw new UsageError(`${name} needs a number > 0`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf("=");
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = () => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
+    switch (name) {
+      case "--rate":
+        options.rate = positive(name, value());
+        break;
+      case "--seconds":
+        options.seconds = positive(name, value());
+        options.secondsGiven = true;
+        break;
+      case "--knowledge": {
+        const dir = value();
+        if (!dir) throw new UsageError("--knowledge needs a folder");
+        options.knowledge = dir;
+        break;
+      }
+      case "--kb7k":
+        options.kb7k = true;
+        break;
+      case "--find-max":
+        options.findMax = true;
+        break;
+      default:
+        throw new UsageError(`unknown option ${arg}`);
+    }
+  }
+  return options;
+}
+
+/** A message ts unique per event number: seconds, dot, 6 digits. */
+export function tsOf(n: number): string {
+  return `${1_732_500_000 + Math.floor(n / 1_000_000)}.${String(n % 1_000_000).padStart(6, "0")}`;
+}
+
+export function eventIdOf(runTag: string, n: number): string {
+  return `Ev${runTag}${n.toString(36).toUpperCase().padStart(8, "0")}`;
+}
+
+/**
+ * The per-event variation of a paste: an IPv4 address, which the matcher masks (⟨ip⟩), so every variant of a
+ * text gets the verdict its warm-up got (a number like "host-123" can tip a borderline paste to "none").
+ */
+export function hostIp(n: number): string {
+  return `10.${Math.floor(n / 62_500) % 250}.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+}
+
+/** Slack escapes these in message text. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export interface Stats {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles; NaN when there are no values. */
+export function stats(values: readonly number[]): Stats {
+  const sorted = Float64Array.from(values).sort();
+  const at = (p: number) =>
+    sorted.length === 0
+      ? Number.NaN
+      : (sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0);
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted.length ? (sorted[sorted.length - 1] ?? 0) : Number.NaN,
+  };
+}
+
+export function ms(value: number): string {
+  if (Number.isNaN(value)) return "-";
+  return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0);
+}
+
+export function mean(values: readonly number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
+}
+
+/** VmRSS of a process in kB, or undefined once it is gone. */
+export function rssKb(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of a process in clock ticks (1/100 s on Linux), or undefined once it is gone. */
+export function cpuTicks(pid: number, file = `/proc/${pid}/stat`): number | undefined {
+  try {
+    const stat = readFileSync(file, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+export const CLOCK_TICKS = 100;
+
+/** utime + stime per thread of a process (thread id -> ticks); empty once it is gone. */
+export function threadTicks(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const ticks = cpuTicks(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (ticks !== undefined) out.set(Number(tid), ticks);
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/** Busy and steal time of the whole machine (all cores), in clock ticks, from /proc/stat. */
+export function machineTicks(): { busy: number; steal: number } {
+  try {
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] =
+      readFileSync("/proc/stat", "utf8").split("\n", 1)[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    return { busy: user + nice + system + irq + softirq, steal };
+  } catch {
+    return { busy: 0, steal: 0 };
+  }
+}
+
+/** A port free right now on loopback (the app binds it a moment later). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** As bench/run.ts: copies every MS KB article `copies` times under new ids (Q123456 → Q123456C2 ...). */
+export function multiply(source: string, copies: number, into: string): void {
+  const files = readdirSync(source).filter((f) => /\.txt$/i.test(f));
+  for (let c = 1; c <= copies; c++) {
+    const sub = path.join(into, `copy${c}`);
+    mkdirSync(sub, { recursive: true });
+    for (const file of files) {
+      const bytes = readFileSync(path.join(source, file));
+      const text = bytes
+        .toString("latin1")
+        .replace(/^DOCUMENT:(\S+)/, (_, id: string) => `DOCUMENT:${id}C${c}`);
+      writeFileSync(path.join(sub, file), Buffer.from(text, "latin1"));
+    }
+  }
+}
+
+export const sleep = (msToWait: number) => new Promise<void>((resolve) => setTimeout(resolve, msToWait));
