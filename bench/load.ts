@@ -79,7 +79,9 @@ interface AppProcess {
 async function startApp(api: FakeWebApi, knowledgeDir: string, dataDir: string, secret: string) {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // LOAD_NODE_ARGS: extra node flags for the app (e.g. --cpu-prof to profile it under load).
+  const nodeArgs = (process.env.LOAD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",

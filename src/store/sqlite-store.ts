@@ -84,6 +84,9 @@ export function openMemoryStore(): TriageStore {
 
 function storeOn(db: Database.Database): TriageStore {
   db.pragma("journal_mode = WAL");
+  // WAL + NORMAL: a commit survives the process being killed (test/store/crash.test.ts), only a power cut can
+  // lose the last ones, and no commit waits for an fsync on the event loop.
+  db.pragma("synchronous = NORMAL");
   // better-sqlite3 is synchronous: a locked database blocks the event loop while it waits. One second, not
   // its default five, then the write fails, is logged, and the answer goes out anyway.
   db.pragma("busy_timeout = 1000");
