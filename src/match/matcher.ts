@@ -41,6 +41,11 @@ export interface MatcherOptions {
   thresholds: { match: number; possible: number; margin: number };
   /** Results returned when the caller does not say. */
   limit: number;
+  /**
+   * Answers kept for pastes that normalize alike (same error, other host names, paths, times): helpdesk
+   * channels see the same errors again and again. Least recently used go first; 0 turns it off.
+   */
+  cacheSize: number;
 }
 
 export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
@@ -61,6 +66,7 @@ export const DEFAULT_MATCHER_OPTIONS: MatcherOptions = {
   uncertainBm25Weight: 0.3,
   thresholds: { match: 0.72, possible: 0.4, margin: 0.06 },
   limit: 5,
+  cacheSize: 1000,
 };
 
 export type MatcherOverrides = Partial<Omit<MatcherOptions, "index" | "lineWeights" | "thresholds">> & {
@@ -148,160 +154,179 @@ export function createMatcher(
       ...otherLines(articles[doc] as Article, headLinesOf(doc)),
     ]);
 
-  return {
+  // Keyed on what the answer depends on: the normalized paste, its codes, whether it was cut off, the limit.
+  const cache = new Map<string, MatchResponse>();
+  const cacheKey = (text: string, limit: number): string | null => {
+    if (options.cacheSize <= 0) return null;
+    const paste = normalizePaste(typeof text === "string" ? text : "");
+    if (paste.text.length > 4000) return null;
+    return `${limit}\u0001${paste.cutOff ? 1 : 0}\u0001${paste.codes.join(" ")}\u0001${paste.text}`;
+  };
+  const copy = (r: MatchResponse): MatchResponse => ({ verdict: r.verdict, results: r.results.slice() });
+
+  const matcher: Matcher = {
     size: articles.length,
     match(text: string, matchOptions: MatchOptions = {}): MatchResponse {
       const limit = Math.max(1, Math.min(matchOptions.limit ?? options.limit, 50));
-      const paste = normalizePaste(typeof text === "string" ? text : "");
-      // Each stem with the word it was written as; misspelt stop words ("wile", "culd") are dropped.
-      const rawOf = new Map<string, string>();
-      for (const word of words(paste.text)) {
-        const term = stem(word);
-        if (index.documentFrequency(term) === 0 && nearStopWord(word)) continue;
-        if (!rawOf.has(term)) rawOf.set(term, word);
+      const key = cacheKey(text, limit);
+      const hit = key === null ? undefined : cache.get(key);
+      if (key !== null && hit) {
+        cache.delete(key);
+        cache.set(key, hit);
+        return copy(hit);
       }
-      const pasteTerms = withCompounds(
-        tokenize(paste.text).filter((t, n, all) => rawOf.has(t) && all.indexOf(t) === n),
-        paste.text,
-        index,
-      );
-      if (pasteTerms.length === 0 && paste.codes.length === 0) return { verdict: "none", results: [] };
-
-      const idf = new Map(pasteTerms.map((t) => [t, index.idf(t)]));
-      const pasteWeight = [...idf.values()].reduce((a, b) => a + b, 0);
-      // A wide BM25F shortlist, narrowed by how well each candidate's quoted errors and title cover the paste
-      // (cheap: a few lines each), keeps near-duplicates of a message part from crowding out the article
-      // that quotes the whole message; only the narrowed list pays for the symptom sentences.
-      const wide = index.shortlist(
-        pasteTerms,
-        paste.codes,
-        options.shortlistSize * options.widening,
-        options.maxQueryTerms,
-      );
-      // The best line of a set, weighted by its kind.
-      const bestLine = (lines: readonly Line[]) => {
-        let best = { score: 0, line: undefined as Line | undefined, matched: [] as string[] };
-        for (const line of lines) {
-          const { score, matched } = lineScore(
-            line,
-            pasteTerms,
-            idf,
-            pasteWeight,
-            index,
-            options,
-            paste.cutOff,
-            rawOf,
-          );
-          const weighted = score * options.lineWeights[line.field];
-          if (weighted > best.score) best = { score: weighted, line, matched };
-        }
-        return best;
-      };
-      const keep = new Set(wide.slice(0, options.shortlistSize / 2).map((c) => c.doc));
-      const byLines = wide
-        .filter((c) => !keep.has(c.doc))
-        .map((c) => ({ c, s: bestLine(headLinesOf(c.doc)).score }))
-        .sort((a, b) => b.s - a.s)
-        .slice(0, options.shortlistSize - keep.size)
-        .map((x) => x.c);
-      const candidates = [...wide.filter((c) => keep.has(c.doc)), ...byLines];
-      // Articles quoting the paste, or one of its lines, word for word are candidates whatever BM25F thinks:
-      // in a large KB, hundreds of articles can share most of a short message's words.
-      const pasteKey = comparable(paste.text); // normalizePaste has masked it already
-      const present = new Set(candidates.map((c) => c.doc));
-      const keys = new Set([pasteKey, ...paste.text.split("\n", MAX_EXACT_LINES).map(comparable)]);
-      for (const key of keys) {
-        for (const doc of index.articlesQuoting(key).slice(0, MAX_EXACT_ARTICLES)) {
-          if (present.has(doc)) continue;
-          present.add(doc);
-          const codes = paste.codes.filter((code) => index.articlesWithCode(code).includes(doc));
-          candidates.push({ doc, bm25: 0, codes });
-        }
+      const response = uncached(text, limit);
+      if (key !== null) {
+        cache.set(key, response);
+        if (cache.size > options.cacheSize) cache.delete(cache.keys().next().value as string);
       }
-
-      const scored: Scored[] = candidates.map((candidate) => {
-        const lines = linesOf(candidate.doc);
-        const found = bestLine(lines);
-        const best: Scored = {
-          candidate,
-          score:
-            found.score +
-            options.corroborationWeight * corroboration(lines, found.matched, pasteTerms, idf, pasteWeight),
-          line: found.line ?? { text: "", field: "error", terms: [], slots: 0, raw: [], masked: "", key: "" },
-          matchedTerms: found.matched,
-        };
-        best.score = applyCodes(
-          best.score,
-          paste.codes,
-          candidate,
-          index.quotesCodes(candidate.doc),
-          options,
-        );
-        return best;
-      });
-      scored.sort((a, b) => b.score - a.score);
-
-      // The paste is, word for word, one of the article's lines (or a long enough piece of one): the
-      // strongest evidence there is.
-      const canBePiece = pasteKey.length >= MIN_PIECE_CHARS && pasteKey.split(" ").length >= MIN_PIECE_WORDS;
-      // Every candidate is checked for the whole line (one string comparison: an article found by the exact
-      // lookup may rank below many lookalikes); only the best few for a piece.
-      scored.forEach((s, rank) => {
-        const lineKey = s.line.key;
-        const whole = pasteKey.length > 0 && lineKey === pasteKey;
-        const piece =
-          !whole &&
-          canBePiece &&
-          rank < options.fuseCandidates * 2 &&
-          ` ${lineKey} `.includes(` ${pasteKey} `);
-        s.exact = whole || piece;
-        if (whole) s.score = Math.max(s.score, options.exactScore);
-        else if (piece) s.score = Math.max(s.score, options.pieceScore);
-      });
-      scored.sort((a, b) => b.score - a.score);
-      // Token scores tie when lines differ only in stop words, punctuation or word order; fuse.js compares
-      // characters and breaks those ties. Only the close contenders pay for it.
-      const leader = scored[0]?.score ?? 0;
-      if (options.fuseWeight > 0 && paste.text) {
-        const masked = maskVariables(paste.text);
-        // Several articles often share a line (a title, a common message): compare each distinct line once,
-        // and give every contender with that line the same result, so ties stay ties.
-        // Contenders past the first `fuseCandidates` distinct lines get the lowest similarity found: never
-        // better than those compared, and never left with an unblended (higher) score.
-        const similarityOf = new Map<string, number>();
-        let lowest = 1;
-        for (const s of scored) {
-          if (leader - s.score > options.fuseWindow) break;
-          let similarity = similarityOf.get(s.line.masked);
-          if (similarity === undefined && similarityOf.size < options.fuseCandidates) {
-            similarity = fuseSimilarity(masked, s.line.masked);
-            similarityOf.set(s.line.masked, similarity);
-            lowest = Math.min(lowest, similarity);
-          }
-          s.score = (1 - options.fuseWeight) * s.score + options.fuseWeight * (similarity ?? lowest);
-        }
-        scored.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score);
-      }
-      // Nobody is confident (a paraphrase, a vague description): the lines alone judge a retelling poorly, and
-      // BM25F over the whole article (title, symptoms and messages together) is the better guide to which
-      // candidates to offer. Articles below the best BM25F score lose up to `uncertainBm25Weight`.
-      if (options.uncertainBm25Weight > 0 && (scored[0]?.score ?? 0) < options.thresholds.match) {
-        let top = 0;
-        for (const s of scored) top = Math.max(top, s.candidate.bm25);
-        if (top > 0) {
-          for (const s of scored) s.score += options.uncertainBm25Weight * (s.candidate.bm25 / top - 1);
-          scored.sort((a, b) => b.score - a.score);
-        }
-      }
-
-      const results: MatchResult[] = scored.slice(0, limit).map((s) => ({
-        article: articles[s.candidate.doc] as Article,
-        score: round(s.score),
-        why: whyOf(s),
-      }));
-      return { verdict: verdictOf(scored, options), results: results.filter((r) => r.score > 0) };
+      return copy(response);
     },
   };
+  return matcher;
+
+  /** The answer itself (see `match` for the cache in front of it). */
+  function uncached(text: string, limit: number): MatchResponse {
+    const paste = normalizePaste(typeof text === "string" ? text : "");
+    // Each stem with the word it was written as; misspelt stop words ("wile", "culd") are dropped.
+    const rawOf = new Map<string, string>();
+    for (const word of words(paste.text)) {
+      const term = stem(word);
+      if (index.documentFrequency(term) === 0 && nearStopWord(word)) continue;
+      if (!rawOf.has(term)) rawOf.set(term, word);
+    }
+    const pasteTerms = withCompounds(
+      tokenize(paste.text).filter((t, n, all) => rawOf.has(t) && all.indexOf(t) === n),
+      paste.text,
+      index,
+    );
+    if (pasteTerms.length === 0 && paste.codes.length === 0) return { verdict: "none", results: [] };
+
+    const idf = new Map(pasteTerms.map((t) => [t, index.idf(t)]));
+    const pasteWeight = [...idf.values()].reduce((a, b) => a + b, 0);
+    // A wide BM25F shortlist, narrowed by how well each candidate's quoted errors and title cover the paste
+    // (cheap: a few lines each), keeps near-duplicates of a message part from crowding out the article
+    // that quotes the whole message; only the narrowed list pays for the symptom sentences.
+    const wide = index.shortlist(
+      pasteTerms,
+      paste.codes,
+      options.shortlistSize * options.widening,
+      options.maxQueryTerms,
+    );
+    // The best line of a set, weighted by its kind.
+    const bestLine = (lines: readonly Line[]) => {
+      let best = { score: 0, line: undefined as Line | undefined, matched: [] as string[] };
+      for (const line of lines) {
+        const { score, matched } = lineScore(
+          line,
+          pasteTerms,
+          idf,
+          pasteWeight,
+          index,
+          options,
+          paste.cutOff,
+          rawOf,
+        );
+        const weighted = score * options.lineWeights[line.field];
+        if (weighted > best.score) best = { score: weighted, line, matched };
+      }
+      return best;
+    };
+    const keep = new Set(wide.slice(0, options.shortlistSize / 2).map((c) => c.doc));
+    const byLines = wide
+      .filter((c) => !keep.has(c.doc))
+      .map((c) => ({ c, s: bestLine(headLinesOf(c.doc)).score }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, options.shortlistSize - keep.size)
+      .map((x) => x.c);
+    const candidates = [...wide.filter((c) => keep.has(c.doc)), ...byLines];
+    // Articles quoting the paste, or one of its lines, word for word are candidates whatever BM25F thinks:
+    // in a large KB, hundreds of articles can share most of a short message's words.
+    const pasteKey = comparable(paste.text); // normalizePaste has masked it already
+    const present = new Set(candidates.map((c) => c.doc));
+    const keys = new Set([pasteKey, ...paste.text.split("\n", MAX_EXACT_LINES).map(comparable)]);
+    for (const key of keys) {
+      for (const doc of index.articlesQuoting(key).slice(0, MAX_EXACT_ARTICLES)) {
+        if (present.has(doc)) continue;
+        present.add(doc);
+        const codes = paste.codes.filter((code) => index.articlesWithCode(code).includes(doc));
+        candidates.push({ doc, bm25: 0, codes });
+      }
+    }
+
+    const scored: Scored[] = candidates.map((candidate) => {
+      const lines = linesOf(candidate.doc);
+      const found = bestLine(lines);
+      const best: Scored = {
+        candidate,
+        score:
+          found.score +
+          options.corroborationWeight * corroboration(lines, found.matched, pasteTerms, idf, pasteWeight),
+        line: found.line ?? { text: "", field: "error", terms: [], slots: 0, raw: [], masked: "", key: "" },
+        matchedTerms: found.matched,
+      };
+      best.score = applyCodes(best.score, paste.codes, candidate, index.quotesCodes(candidate.doc), options);
+      return best;
+    });
+    scored.sort((a, b) => b.score - a.score);
+
+    // The paste is, word for word, one of the article's lines (or a long enough piece of one): the
+    // strongest evidence there is.
+    const canBePiece = pasteKey.length >= MIN_PIECE_CHARS && pasteKey.split(" ").length >= MIN_PIECE_WORDS;
+    // Every candidate is checked for the whole line (one string comparison: an article found by the exact
+    // lookup may rank below many lookalikes); only the best few for a piece.
+    scored.forEach((s, rank) => {
+      const lineKey = s.line.key;
+      const whole = pasteKey.length > 0 && lineKey === pasteKey;
+      const piece =
+        !whole && canBePiece && rank < options.fuseCandidates * 2 && ` ${lineKey} `.includes(` ${pasteKey} `);
+      s.exact = whole || piece;
+      if (whole) s.score = Math.max(s.score, options.exactScore);
+      else if (piece) s.score = Math.max(s.score, options.pieceScore);
+    });
+    scored.sort((a, b) => b.score - a.score);
+    // Token scores tie when lines differ only in stop words, punctuation or word order; fuse.js compares
+    // characters and breaks those ties. Only the close contenders pay for it.
+    const leader = scored[0]?.score ?? 0;
+    if (options.fuseWeight > 0 && paste.text) {
+      const masked = maskVariables(paste.text);
+      // Several articles often share a line (a title, a common message): compare each distinct line once,
+      // and give every contender with that line the same result, so ties stay ties.
+      // Contenders past the first `fuseCandidates` distinct lines get the lowest similarity found: never
+      // better than those compared, and never left with an unblended (higher) score.
+      const similarityOf = new Map<string, number>();
+      let lowest = 1;
+      for (const s of scored) {
+        if (leader - s.score > options.fuseWindow) break;
+        let similarity = similarityOf.get(s.line.masked);
+        if (similarity === undefined && similarityOf.size < options.fuseCandidates) {
+          similarity = fuseSimilarity(masked, s.line.masked);
+          similarityOf.set(s.line.masked, similarity);
+          lowest = Math.min(lowest, similarity);
+        }
+        s.score = (1 - options.fuseWeight) * s.score + options.fuseWeight * (similarity ?? lowest);
+      }
+      scored.sort((a, b) => Number(b.exact) - Number(a.exact) || b.score - a.score);
+    }
+    // Nobody is confident (a paraphrase, a vague description): the lines alone judge a retelling poorly, and
+    // BM25F over the whole article (title, symptoms and messages together) is the better guide to which
+    // candidates to offer. Articles below the best BM25F score lose up to `uncertainBm25Weight`.
+    if (options.uncertainBm25Weight > 0 && (scored[0]?.score ?? 0) < options.thresholds.match) {
+      let top = 0;
+      for (const s of scored) top = Math.max(top, s.candidate.bm25);
+      if (top > 0) {
+        for (const s of scored) s.score += options.uncertainBm25Weight * (s.candidate.bm25 / top - 1);
+        scored.sort((a, b) => b.score - a.score);
+      }
+    }
+
+    const results: MatchResult[] = scored.slice(0, limit).map((s) => ({
+      article: articles[s.candidate.doc] as Article,
+      score: round(s.score),
+      why: whyOf(s),
+    }));
+    return { verdict: verdictOf(scored, options), results: results.filter((r) => r.score > 0) };
+  }
 }
 
 /**

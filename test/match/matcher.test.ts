@@ -248,3 +248,26 @@ describe("createMatcher on arbitrary input", () => {
     expect(empty.match("System error 53 has occurred.")).toEqual({ verdict: "none", results: [] });
   });
 });
+
+describe("the answer cache", () => {
+  it("answers pastes that normalize alike exactly as without it, and a caller's change to one answer stays its own", () => {
+    const cached = createMatcher(articles);
+    const uncached = createMatcher(articles, { cacheSize: 0 });
+    const pastes = articles
+      .flatMap((a) => a.errors.slice(0, 1))
+      .flatMap((e, i) => [e, `${e} (on 10.0.${i}.7)`, e]);
+    for (const paste of pastes) {
+      for (const limit of [1, 5]) {
+        const a = cached.match(paste, { limit });
+        const b = uncached.match(paste, { limit });
+        expect(a.verdict).toBe(b.verdict);
+        expect(a.results.map((r) => [r.article.id, r.score])).toEqual(
+          b.results.map((r) => [r.article.id, r.score]),
+        );
+      }
+    }
+    const first = cached.match(pastes[0] as string);
+    first.results.length = 0;
+    expect(cached.match(pastes[0] as string).results.length).toBeGreaterThan(0);
+  });
+});
