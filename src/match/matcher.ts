@@ -1,7 +1,7 @@
 import Fuse from "fuse.js";
 import type { Article } from "../knowledge/types.js";
 import { buildIndex, type Candidate, type IndexOptions, SearchIndex } from "./index.js";
-import { maskVariables, normalizePaste } from "./normalize.js";
+import { maskVariables, type NormalizedPaste, normalizePaste } from "./normalize.js";
 import { comparable, nearStopWord, stem, tokenize, withinOneEdit, words } from "./tokens.js";
 import type { Matcher, MatchOptions, MatchResponse, MatchResult, MatchWhy, Verdict } from "./types.js";
 
@@ -156,19 +156,18 @@ export function createMatcher(
 
   // Keyed on what the answer depends on: the normalized paste, its codes, whether it was cut off, the limit.
   const cache = new Map<string, MatchResponse>();
-  const cacheKey = (text: string, limit: number): string | null => {
-    if (options.cacheSize <= 0) return null;
-    const paste = normalizePaste(typeof text === "string" ? text : "");
-    if (paste.text.length > 4000) return null;
+  const cacheKey = (paste: NormalizedPaste, limit: number): string | null => {
+    if (options.cacheSize <= 0 || paste.text.length > 4000) return null;
     return `${limit}\u0001${paste.cutOff ? 1 : 0}\u0001${paste.codes.join(" ")}\u0001${paste.text}`;
   };
-  const copy = (r: MatchResponse): MatchResponse => ({ verdict: r.verdict, results: r.results.slice() });
+  const copy = (r: MatchResponse): MatchResponse => ({ ...r, results: r.results.slice() });
 
   const matcher: Matcher = {
     size: articles.length,
     match(text: string, matchOptions: MatchOptions = {}): MatchResponse {
       const limit = Math.max(1, Math.min(matchOptions.limit ?? options.limit, 50));
-      const key = cacheKey(text, limit);
+      const paste = normalizePaste(typeof text === "string" ? text : "");
+      const key = cacheKey(paste, limit);
       const hit = key === null ? undefined : cache.get(key);
       if (key !== null && hit) {
         cache.delete(key);
@@ -176,6 +175,7 @@ export function createMatcher(
         return copy(hit);
       }
       const response = uncached(text, limit);
+      response.normalized = paste.text.replace(/\s+/g, " ").trim();
       if (key !== null) {
         cache.set(key, response);
         if (cache.size > options.cacheSize) cache.delete(cache.keys().next().value as string);

@@ -29,6 +29,11 @@ export interface MatchResponse {
   verdict: Verdict;
   /** Best first; at most `limit`. Empty only when nothing shares a single informative term with the paste. */
   results: MatchResult[];
+  /**
+   * The paste reduced to its error (normalizePaste's text, whitespace collapsed): what the store groups gaps
+   * by. Computed where the match is, so the app's main thread does not normalize the paste again.
+   */
+  normalized?: string;
 }
 
 export interface MatchOptions {

@@ -76,7 +76,8 @@ export async function triage(
     results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
   });
   const ms = performance.now() - started;
-  const normalized = normalizedErrorText(redaction.text);
+  // The matcher reduced the paste already (in its worker); normalizing here is only the fallback.
+  const normalized = response.normalized ?? normalizedErrorText(redaction.text);
   recordInBackground(deps, record.id, "the triage", (store) =>
     store.recordTriage(triageRow(record, response, ms, { storeText: deps.storeText !== false, normalized })),
   );

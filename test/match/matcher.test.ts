@@ -245,7 +245,7 @@ describe("createMatcher on arbitrary input", () => {
 
   it("handles an empty knowledge base", () => {
     const empty = createMatcher([]);
-    expect(empty.match("System error 53 has occurred.")).toEqual({ verdict: "none", results: [] });
+    expect(empty.match("System error 53 has occurred.")).toMatchObject({ verdict: "none", results: [] });
   });
 });
 
