@@ -185,7 +185,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** As bench/run.ts: copies every MS KB article `copies` times under new ids (Q123456 → Q123456C2 ...). */
+/** Copies every MS KB article `copies` times under new ids (Q123456 → Q123456C2 ...); also bench/run.ts's. */
 export function multiply(source: string, copies: number, into: string): void {
   const files = readdirSync(source).filter((f) => /\.txt$/i.test(f));
   for (let c = 1; c <= copies; c++) {

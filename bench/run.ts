@@ -6,18 +6,11 @@
  * (the Microsoft text is never written into the repository). Target: ~7,000 articles load in under 2 s.
  */
 import { execFileSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { multiply } from "./load-lib.js";
 
 const root = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 const kbDev = path.resolve(root, "..", "shared", "kb-dev");
@@ -79,22 +72,6 @@ function measure(label: string, dir: string): void {
     `${label.padEnd(38)} ${String(first.articles).padStart(6)} articles  median ${String(median).padStart(5)} ms` +
       `  (runs ${runs.map((r) => r.ms).join(", ")} ms)  heap +${first.heapMB} MB  problems ${first.problems}`,
   );
-}
-
-/** Copies every MS KB article `copies` times under new ids (Q123456 → Q123456C2 ...). */
-function multiply(source: string, copies: number, into: string): void {
-  const files = readdirSync(source).filter((f) => /\.txt$/i.test(f));
-  for (let c = 1; c <= copies; c++) {
-    const sub = path.join(into, `copy${c}`);
-    mkdirSync(sub, { recursive: true });
-    for (const file of files) {
-      const bytes = readFileSync(path.join(source, file));
-      const text = bytes
-        .toString("latin1")
-        .replace(/^DOCUMENT:(\S+)/, (_, id: string) => `DOCUMENT:${id}C${c}`);
-      writeFileSync(path.join(sub, file), Buffer.from(text, "latin1"));
-    }
-  }
 }
 
 console.log(`Node ${process.version}, ${RUNS} runs each, every run a fresh process\n`);
