@@ -489,7 +489,23 @@ function findBacktickRun(line: string, from: number, length: number): number {
  * indented command blocks fenced. Markdown: emphasis, code, fences, headings, http(s) links and lists converted.
  */
 export function toMrkdwn(text: string, format: ArticleFormat): string {
-  const lines = sanitizeText(typeof text === "string" ? text : "").split("\n");
+  if (typeof text !== "string") return toMrkdwnUncached("", format);
+  // The same articles are answered again and again: their sections are converted once (bounded, oldest out).
+  const key = `${format}\u0000${text}`;
+  let converted = convertedSections.get(key);
+  if (converted === undefined) {
+    converted = toMrkdwnUncached(text, format);
+    convertedSections.set(key, converted);
+    if (convertedSections.size > 2000)
+      convertedSections.delete(convertedSections.keys().next().value as string);
+  }
+  return converted;
+}
+
+const convertedSections = new Map<string, string>();
+
+function toMrkdwnUncached(text: string, format: ArticleFormat): string {
+  const lines = sanitizeText(text).split("\n");
   return format === "markdown" ? markdownToMrkdwn(lines) : mskbToMrkdwn(lines);
 }
 

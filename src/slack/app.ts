@@ -94,6 +94,8 @@ export function createSlackApp(
       logger,
       clientOptions,
       deferInitialization: true,
+      // Bolt's conversation store (context.conversation) is not used: no per-event work for it.
+      convoStore: false,
     });
   } else {
     const httpReceiver = new HTTPReceiver({
@@ -124,6 +126,8 @@ export function createSlackApp(
       clientOptions,
       // Bolt checks the token (auth.test) while initialising: done in start(), where a rejection is handled.
       deferInitialization: true,
+      // Bolt's conversation store (context.conversation) is not used: no per-event work for it.
+      convoStore: false,
     });
   }
 
