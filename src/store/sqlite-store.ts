@@ -87,6 +87,10 @@ function storeOn(db: Database.Database): TriageStore {
   // WAL + NORMAL: a commit survives the process being killed (test/store/crash.test.ts), only a power cut can
   // lose the last ones, and no commit waits for an fsync on the event loop.
   db.pragma("synchronous = NORMAL");
+  // Statement journals and temporary tables in memory: SQLite otherwise opens temp files in TMPDIR for them
+  // (an INSERT OR REPLACE with foreign keys needs one), and those writes stalled the event loop under load:
+  // at 200 pastes a second, ack p95 went from 160–320 ms to under 40 ms (docs/operations.md).
+  db.pragma("temp_store = MEMORY");
   // better-sqlite3 is synchronous: a locked database blocks the event loop while it waits. One second, not
   // its default five, then the write fails, is logged, and the answer goes out anyway.
   db.pragma("busy_timeout = 1000");
