@@ -3,7 +3,7 @@
  * both, and one register call per listener kind. Listeners get their dependencies injected.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
+import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import { registerActionListeners } from "./listeners/actions.js";
@@ -15,6 +15,24 @@ import { registerShortcutListeners } from "./listeners/shortcuts.js";
 import { boltLogger } from "./logger.js";
 import { trustedFileOrigins } from "./snippets.js";
 import type { SlackDeps } from "./triage.js";
+
+// Bolt 5.1's receiver reads `body.ssl_check` from whatever the request body parsed to: a signed body that is
+// JSON but not an object (`null`, `[]`, `42`) throws outside any handler and the request hangs. Refused as
+// malformed instead (Bolt then answers 400 and logs it). Patched once, on Bolt's own module object.
+const parseBody = HTTPModuleFunctions.parseHTTPRequestBody as ((req: never) => unknown) & { guarded?: true };
+if (!parseBody.guarded) {
+  const guarded = Object.assign(
+    (req: never) => {
+      const body = parseBody(req);
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        throw new Error("the request body is not a JSON object or form");
+      }
+      return body;
+    },
+    { guarded: true as const },
+  );
+  (HTTPModuleFunctions as { parseHTTPRequestBody: unknown }).parseHTTPRequestBody = guarded;
+}
 
 /** Web API errors that mean the bot cannot use a channel: retrying or logging each one is pointless. */
 const CHANNEL_ERRORS = new Set(["not_in_channel", "channel_not_found", "is_archived", "restricted_action"]);
