@@ -21,14 +21,7 @@ if (hasNoSlackCredentials()) {
 
 /** No Slack credentials: the local sandbox, the real app against the emulator's fake Slack on PORT. */
 async function runSandbox(): Promise<void> {
-  let config: ReturnType<typeof readSandboxConfig>;
-  try {
-    config = readSandboxConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\nSee README.md for the settings.\n`);
-    process.exit(1);
-  }
+  const config = configOrExit(readSandboxConfig);
   // Quiet by default: the page is the interface. LOG_LEVEL=info shows the app's log as in production.
   const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn");
   logUnhandled(logger);
@@ -80,17 +73,24 @@ function logUnhandled(logger: ReturnType<typeof createLogger>): void {
   });
 }
 
-const hasErrors = (kb: KnowledgeState) => kb.problems.some((p) => p.severity === "error");
-
-async function runApp(): Promise<void> {
-  let config: ReturnType<typeof readAppConfig>;
+/** The configuration, or a message naming every problem and exit 1. */
+function configOrExit<T>(read: () => T): T {
   try {
-    config = readAppConfig();
+    return read();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\nSee README.md for the settings.\n`);
     process.exit(1);
   }
+}
+
+// A declaration, not a const: callbacks may run while the top-level await above is still pending.
+function hasErrors(kb: KnowledgeState): boolean {
+  return kb.problems.some((p) => p.severity === "error");
+}
+
+async function runApp(): Promise<void> {
+  const config = configOrExit(readAppConfig);
 
   const logger = createLogger(config.logLevel);
   logUnhandled(logger);
