@@ -5,15 +5,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FakeWebApi, HttpSender } from "../../src/emulator/index.js";
 import { appMentionEvent } from "../../src/emulator/payloads.js";
 import type { SlackApp } from "../../src/slack/app.js";
-import { createLogger } from "../../src/slack/logger.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
-import { startHttpApp } from "./harness.js";
+import { capturingLogger, startHttpApp } from "./harness.js";
 
 const CHANNEL = "C0FAULTS001";
 const SYSTEM_53 = "System error 53 has occurred. The network path was not found.";
@@ -21,18 +19,10 @@ let api: FakeWebApi;
 let slack: SlackApp;
 let send: HttpSender;
 let stop: () => Promise<void>;
-let logs: Array<{ level: number; msg: string; error?: string }> = [];
 let ts = 1_732_700_000;
 
-const logger = createLogger(
-  "debug",
-  new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) logs.push(JSON.parse(line));
-      done();
-    },
-  }),
-);
+const captured = capturingLogger();
+const logs = () => captured.entries();
 
 /** Mentions the bot (always answered in the thread) and returns the message ts. */
 async function mention(): Promise<string> {
@@ -52,13 +42,13 @@ const postsFor = (messageTs: string) =>
   api.callsTo("chat.postMessage").filter((c) => c.args.thread_ts === messageTs);
 
 beforeAll(async () => {
-  ({ api, slack, send, stop } = await startHttpApp({}, undefined, logger));
+  ({ api, slack, send, stop } = await startHttpApp({}, undefined, captured.logger));
 });
 afterAll(async () => {
   await stop();
 });
 beforeEach(() => {
-  logs = [];
+  captured.lines.length = 0;
 });
 
 describe("a misbehaving Slack Web API", () => {
@@ -86,7 +76,7 @@ describe("a misbehaving Slack Web API", () => {
     api.failNext("chat.postMessage", { status: 500, times: 4 });
     const messageTs = await mention();
     const deadline = Date.now() + 20_000;
-    while (!logs.some((l) => l.msg === "listener failed") && Date.now() < deadline)
+    while (!logs().some((l) => l.msg === "listener failed") && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     expect(postsFor(messageTs).map((c) => c.status)).toEqual([500, 500, 500, 500]);
     const next = await mention();
@@ -113,8 +103,8 @@ describe("a misbehaving Slack Web API", () => {
       await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 300));
     for (const t of sent) expect(postsFor(t)).toHaveLength(1);
-    expect(logs.filter((l) => l.error === "not_in_channel")).toHaveLength(1);
-    expect(logs.some((l) => l.msg === "listener failed")).toBe(false);
+    expect(logs().filter((l) => l.error === "not_in_channel")).toHaveLength(1);
+    expect(logs().some((l) => l.msg === "listener failed")).toBe(false);
   });
 });
 
@@ -133,20 +123,8 @@ describe("a database that cannot be written", () => {
   it("still answers while the database is locked, logs the failed write, and records again once it is free", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "kb-busy-"));
     const store = openSqliteStore(dir);
-    const busyLogs: string[] = [];
-    const app = await startHttpApp(
-      {},
-      store,
-      createLogger(
-        "debug",
-        new Writable({
-          write(chunk, _encoding, done) {
-            busyLogs.push(String(chunk));
-            done();
-          },
-        }),
-      ),
-    );
+    const busy = capturingLogger();
+    const app = await startHttpApp({}, store, busy.logger);
     const locker = new Database(path.join(dir, "triage.db"));
     try {
       locker.exec("BEGIN EXCLUSIVE");
@@ -161,9 +139,9 @@ describe("a database that cannot be written", () => {
       );
       await app.api.waitForCall("chat.postMessage", (c) => c.ok && c.args.thread_ts === messageTs, 10_000);
       const deadline = Date.now() + 5_000;
-      while (!busyLogs.some((l) => l.includes("could not record the triage")) && Date.now() < deadline)
+      while (!busy.lines.some((l) => l.includes("could not record the triage")) && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
-      expect(busyLogs.join("")).toMatch(
+      expect(busy.text()).toMatch(
         /could not record the triage.*SQLITE_BUSY|SQLITE_BUSY.*could not record the triage/s,
       );
       locker.exec("COMMIT");

@@ -1,5 +1,6 @@
 /** What the Slack end-to-end tests share: the app over the sample knowledge base, wired to the emulator. */
 import { createServer } from "node:net";
+import { Writable } from "node:stream";
 import type { Logger } from "pino";
 import type { AppConfig } from "../../src/config.js";
 import {
@@ -113,5 +114,25 @@ export async function startHttpApp(
       await slack.stop().catch(() => undefined); // a test may have stopped it already
       await api.close();
     },
+  };
+}
+
+/** A debug-level logger whose JSON lines a test can read: `lines` (raw), `entries()` (parsed), `text()`. */
+export function capturingLogger() {
+  const lines: string[] = [];
+  const logger = createLogger(
+    "debug",
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split("\n").filter(Boolean));
+        done();
+      },
+    }),
+  );
+  return {
+    logger,
+    lines,
+    entries: () => lines.map((line) => JSON.parse(line) as { level: number; msg: string; error?: string }),
+    text: () => lines.join("\n"),
   };
 }

@@ -5,15 +5,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeWebApi, HttpSender } from "../../src/emulator/index.js";
 import { appMentionEvent, blockAction, messageEvent } from "../../src/emulator/payloads.js";
 import { ACTIONS } from "../../src/reply/ids.js";
-import { createLogger } from "../../src/slack/logger.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { TriageStore } from "../../src/store/store.js";
-import { startHttpApp } from "./harness.js";
+import { capturingLogger, startHttpApp } from "./harness.js";
 
 const CHANNEL = "C0SECRETS01";
 const HELPDESK = "C0HELPDESK9";
@@ -28,22 +26,13 @@ let send: HttpSender;
 let stop: () => Promise<void>;
 let store: TriageStore;
 let dir: string;
-let log = "";
+const captured = capturingLogger();
 let ts = 1_732_800_000;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "kb-secrets-"));
   store = openSqliteStore(dir);
-  const logger = createLogger(
-    "debug",
-    new Writable({
-      write(chunk, _encoding, done) {
-        log += String(chunk);
-        done();
-      },
-    }),
-  );
-  ({ api, send, stop } = await startHttpApp({ helpdeskChannel: HELPDESK }, store, logger));
+  ({ api, send, stop } = await startHttpApp({ helpdeskChannel: HELPDESK }, store, captured.logger));
 });
 afterAll(async () => {
   await stop();
@@ -81,7 +70,7 @@ describe("a paste with secrets", () => {
     expect(posted).toContain("[redacted]");
 
     const stored = await store.triage((JSON.parse(button?.value as string) as { t: string }).t ?? "");
-    for (const text of [posted, stored?.text ?? "", log]) {
+    for (const text of [posted, stored?.text ?? "", captured.text()]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain("Tr0ub4dor");
       expect(text).not.toContain(TOKEN);
