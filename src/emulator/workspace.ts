@@ -1,5 +1,6 @@
 // The fake workspace's state and Web API semantics, independent of any transport: `web-api.ts` puts it behind
 // node:http; a browser sandbox can call `handle()` directly. No Node imports here.
+import { ChannelMessages } from "./channel-messages.js";
 import { DEFAULTS, parseTs, randomToken, slackId, TsClock } from "./ids.js";
 import type { SlackFile } from "./payloads.js";
 
@@ -330,7 +331,7 @@ export class FakeWorkspace {
   private readonly fileOrigin: () => string;
 
   private readonly clock: TsClock;
-  private messagesByChannel = new Map<string, SlackMessage[]>();
+  private messagesByChannel = new Map<string, ChannelMessages<SlackMessage>>();
   private reactionsByMessage = new Map<string, Map<string, string[]>>();
   private channels = new Map<string, SlackChannel>();
   private users = new Map<string, SlackUser>();
@@ -439,8 +440,7 @@ export class FakeWorkspace {
       const message = this.find(context.channel, context.messageTs);
       if (!message) return;
       if (original === "delete") {
-        const list = this.messagesByChannel.get(context.channel) ?? [];
-        list.splice(list.indexOf(message), 1);
+        this.messagesByChannel.get(context.channel)?.remove(message);
       } else {
         message.text = text;
         message.blocks = blocks ?? [];
@@ -607,16 +607,15 @@ export class FakeWorkspace {
 
   /** All stored messages of a channel (top-level and replies), oldest first. */
   messages(channel: string): SlackMessage[] {
-    return (this.messagesByChannel.get(channel) ?? []).map((m) => this.copy(m, channel));
+    return (this.messagesByChannel.get(channel)?.all() ?? []).map((m) => this.copy(m, channel));
   }
 
   /** Parent and replies of a thread, oldest first (empty if unknown). */
   thread(channel: string, ts: string): SlackMessage[] {
-    const list = this.messagesByChannel.get(channel) ?? [];
-    const root = list.find((m) => m.ts === ts);
-    if (!root) return [];
-    const rootTs = root.thread_ts ?? root.ts;
-    return list.filter((m) => m.ts === rootTs || m.thread_ts === rootTs).map((m) => this.copy(m, channel));
+    const list = this.messagesByChannel.get(channel);
+    const root = list?.get(ts);
+    if (!list || !root) return [];
+    return list.thread(root.thread_ts ?? root.ts).map((m) => this.copy(m, channel));
   }
 
   reactions(channel: string, ts: string): Reaction[] {
@@ -743,14 +742,14 @@ export class FakeWorkspace {
 
   /** Insert in ts order and maintain the parent's thread fields, as Slack does. */
   private store(channel: string, message: SlackMessage): SlackMessage {
-    const list = this.messagesByChannel.get(channel) ?? [];
+    const list = this.messagesByChannel.get(channel) ?? new ChannelMessages<SlackMessage>();
     this.messagesByChannel.set(channel, list);
     if (message.thread_ts !== undefined && message.thread_ts !== message.ts) {
       // Replying to a reply lands in the same thread.
-      const target = list.find((m) => m.ts === message.thread_ts);
+      const target = list.get(message.thread_ts);
       if (target?.thread_ts !== undefined && target.thread_ts !== target.ts)
         message.thread_ts = target.thread_ts;
-      const parent = list.find((m) => m.ts === message.thread_ts);
+      const parent = list.get(message.thread_ts);
       if (parent) {
         if (parent.user !== undefined) message.parent_user_id = parent.user;
         parent.thread_ts = parent.ts;
@@ -765,15 +764,13 @@ export class FakeWorkspace {
         parent.subscribed = false;
       }
     }
-    const at = list.findIndex((m) => (parseTs(m.ts) ?? 0) > (parseTs(message.ts) ?? 0));
-    if (at === -1) list.push(message);
-    else list.splice(at, 0, message);
+    list.insert(message);
     return message;
   }
 
   private find(channel: string, ts: string | undefined): SlackMessage | undefined {
     if (ts === undefined) return undefined;
-    return this.messagesByChannel.get(channel)?.find((m) => m.ts === ts);
+    return this.messagesByChannel.get(channel)?.get(ts);
   }
 
   private reactionList(channel: string, ts: string): Reaction[] {
@@ -948,10 +945,9 @@ export class FakeWorkspace {
       "chat.delete": (args) => {
         const channel = this.requireChannel(args);
         const ts = str(args, "ts");
-        const list = this.messagesByChannel.get(channel.id) ?? [];
         const message = this.find(channel.id, ts) ?? fail("message_not_found");
         if (message.bot_id !== this.botId) fail("cant_delete_message");
-        list.splice(list.indexOf(message), 1);
+        this.messagesByChannel.get(channel.id)?.remove(message);
         if (message.thread_ts !== undefined && message.thread_ts !== message.ts) {
           const parent = this.find(channel.id, message.thread_ts);
           if (parent?.reply_count) parent.reply_count -= 1;
@@ -968,7 +964,7 @@ export class FakeWorkspace {
 
       "conversations.history": (args) => {
         const channel = this.requireChannel(args);
-        const top = (this.messagesByChannel.get(channel.id) ?? [])
+        const top = (this.messagesByChannel.get(channel.id)?.all() ?? [])
           .filter(
             (m) => m.thread_ts === undefined || m.thread_ts === m.ts || m.subtype === "thread_broadcast",
           )
