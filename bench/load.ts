@@ -62,6 +62,8 @@ const LATE_WATCH_MS = 30_000;
 const FIND_MAX_CAP = 3000;
 const TARGET_RATE = 200;
 const TARGET_P95_MS = 100;
+/** RSS may grow this much over the second half of a run (>= 120 s) and still count as steady. */
+const STEADY_GROWTH = 1.1;
 const READY_TIMEOUT_MS = 180_000;
 
 // ------------------------------------------------------------------------------------------ the app
@@ -201,7 +203,16 @@ interface PhaseResult {
   retries200: number;
   retryDuplicates: number;
   reply: Stats;
-  rss: { first: number; last: number; max: number; samples: number };
+  rss: {
+    first: number;
+    last: number;
+    max: number;
+    samples: number;
+    /** Mean RSS (MB) per window of the run, to tell memory that levels off from memory that keeps growing. */
+    timeline: Array<{ from: number; to: number; mb: number }>;
+    /** Last window over the window at the run's half-way point (undefined for runs too short to tell). */
+    secondHalfGrowth: number | undefined;
+  };
   appCpu: number;
   genCpu: number;
   /** The app's main thread (Bolt, the listeners) and its busiest other thread (the matcher worker, usually). */
@@ -457,6 +468,19 @@ async function fire(
   const firstMB = mean(rss.filter((s) => s.t <= window).map((s) => s.kb)) / 1024;
   const lastMB =
     mean(rss.filter((s) => s.t >= sendSeconds - window && s.t <= sendSeconds + 0.5).map((s) => s.kb)) / 1024;
+  // Windows of 30 s (10 s for short runs). Memory is steady when the last window is within 10 % of the one at
+  // half time: the bounded in-memory maps fill in the first minute at 200/s, after which RSS should level off.
+  const step = sendSeconds >= 120 ? 30 : 10;
+  const timeline: Array<{ from: number; to: number; mb: number }> = [];
+  for (let from = 0; from + step / 2 < sendSeconds; from += step) {
+    const to = Math.min(from + step, sendSeconds);
+    const inWindow = rss.filter((x) => x.t >= from && x.t < to).map((x) => x.kb);
+    if (inWindow.length) timeline.push({ from, to, mb: mean(inWindow) / 1024 });
+  }
+  const half = timeline.find((w) => w.to >= sendSeconds / 2);
+  const lastWindow = timeline[timeline.length - 1];
+  const secondHalfGrowth =
+    sendSeconds >= 120 && half && lastWindow && half !== lastWindow ? lastWindow.mb / half.mb : undefined;
   return {
     label,
     rate: plan.rate,
@@ -492,6 +516,8 @@ async function fire(
       last: lastMB,
       max: Math.max(...rss.map((s) => s.kb)) / 1024,
       samples: rss.length,
+      timeline,
+      secondHalfGrowth,
     },
     appCpu: (appCpu / sendSeconds) * 100,
     genCpu: ((gen.user + gen.system) / 1e6 / sendSeconds) * 100,
@@ -546,6 +572,13 @@ function judge(r: PhaseResult, fixedRate: boolean): Verdict {
   checks.push(["all acked 200", r.acked200 === r.sent, `${r.sent - r.acked200} not`]);
   checks.push(["0 duplicates", r.duplicates === 0, String(r.duplicates)]);
   checks.push(["0 losses", r.losses === 0, String(r.losses)]);
+  if (r.rss.secondHalfGrowth !== undefined) {
+    checks.push([
+      "steady memory",
+      r.rss.secondHalfGrowth <= STEADY_GROWTH,
+      `RSS ${((r.rss.secondHalfGrowth - 1) * 100).toFixed(1)} % over the second half`,
+    ]);
+  }
   const failed = checks.filter(([, ok]) => !ok).map(([name, , got]) => `${name} (${got})`);
   return {
     pass: failed.length === 0,
@@ -557,7 +590,7 @@ function judge(r: PhaseResult, fixedRate: boolean): Verdict {
 function report(r: PhaseResult, fixedRate: boolean): Verdict {
   const v = judge(r, fixedRate);
   const ratio = r.rss.last / r.rss.first;
-  const steady = ratio <= 1.2 ? "steady" : "grew";
+  const timeline = r.rss.timeline.map((w) => `${w.from.toFixed(0)}-${w.to.toFixed(0)} s ${w.mb.toFixed(0)}`);
   const out = [
     `${r.label}: ${r.rate}/s for ${r.seconds} s`,
     `  events      planned ${r.planned}, sent ${r.sent}, skipped (in-flight bound ${MAX_IN_FLIGHT}) ${r.skipped}, achieved ${r.achievedRate.toFixed(1)}/s`,
@@ -566,7 +599,8 @@ function report(r: PhaseResult, fixedRate: boolean): Verdict {
     `  replies     ${r.replies} (to ${r.reply.count} events); answered exactly once ${r.answeredOnce}/${r.sent}; duplicates ${r.duplicates} (${r.extraReplies} extra replies); losses ${r.losses}`,
     `  retries     ${r.retriesSent} sent (same event_id, x-slack-retry-num: 1), ${r.retries200} acked 200, duplicates among retried events ${r.retryDuplicates}`,
     `  reply lat.  p50 ${ms(r.reply.p50)} ms, p95 ${ms(r.reply.p95)} ms, p99 ${ms(r.reply.p99)} ms, max ${ms(r.reply.max)} ms (event sent -> postMessage received)`,
-    `  app RSS     first 10 s ${r.rss.first.toFixed(0)} MB, last 10 s ${r.rss.last.toFixed(0)} MB, max ${r.rss.max.toFixed(0)} MB; last/first ${ratio.toFixed(2)} (${steady})`,
+    `  app RSS     first 10 s ${r.rss.first.toFixed(0)} MB, last 10 s ${r.rss.last.toFixed(0)} MB, max ${r.rss.max.toFixed(0)} MB; last/first ${ratio.toFixed(2)}`,
+    `  RSS by time ${timeline.join(", ")} MB${r.rss.secondHalfGrowth === undefined ? " (steady memory is judged on runs of 120 s or more)" : ""}`,
     `  CPU         app ${r.appCpu.toFixed(0)} % of a core, load generator + fake Web API ${r.genCpu.toFixed(0)} %, other processes ${Math.max(0, r.machineCpu - r.appCpu - r.genCpu).toFixed(0)} %` +
       ` (machine ${r.machineCpu.toFixed(0)} % of ${availableParallelism() * 100} %, steal ${r.steal.toFixed(0)} %)`,
     `              app: main thread ${r.mainThreadCpu.toFixed(0)} %, busiest other thread ${r.busiestOtherThreadCpu.toFixed(0)} % (matcher worker); app CPU per event ${ms((r.appCpu * 10) / r.achievedRate)} ms; generator event-loop delay p99 ${ms(r.loopP99)} ms`,

@@ -226,6 +226,13 @@ function bool(args: Args, key: string): boolean {
   return v === true || v === "true" || v === "1" || v === 1;
 }
 
+/** Slack returns a message's metadata from conversations.history/replies only when asked to. */
+function withMetadataIf(message: SlackMessage, args: Args): SlackMessage {
+  if (bool(args, "include_all_metadata") || message.metadata === undefined) return message;
+  const { metadata: _, ...rest } = message;
+  return rest;
+}
+
 function asArray(args: Args, key: string, formatError: string): unknown[] | undefined {
   const v = args[key];
   if (v === undefined || v === null || v === "") return undefined;
@@ -613,9 +620,10 @@ export class FakeWorkspace {
   /** Parent and replies of a thread, oldest first (empty if unknown). */
   thread(channel: string, ts: string): SlackMessage[] {
     const list = this.messagesByChannel.get(channel);
-    const root = list?.get(ts);
-    if (!list || !root) return [];
-    return list.thread(root.thread_ts ?? root.ts).map((m) => this.copy(m, channel));
+    if (!list) return [];
+    // A thread the fake knows only by its replies (events sent straight to the app) is still a thread.
+    const root = list.get(ts);
+    return list.thread(root?.thread_ts ?? ts).map((m) => this.copy(m, channel));
   }
 
   reactions(channel: string, ts: string): Reaction[] {
@@ -972,7 +980,7 @@ export class FakeWorkspace {
           .reverse();
         const { page, ...rest } = this.paginate(top, args, 100);
         return {
-          messages: page.map((m) => this.copy(m, channel.id)),
+          messages: page.map((m) => withMetadataIf(this.copy(m, channel.id), args)),
           ...rest,
           pin_count: 0,
           channel_actions_ts: null,
@@ -986,7 +994,7 @@ export class FakeWorkspace {
         const thread = this.thread(channel.id, ts).filter((m) => m.ts === ts || this.inRange(m.ts, args));
         if (thread.length === 0) fail("thread_not_found");
         const { page, ...rest } = this.paginate(thread, args, 1000);
-        return { messages: page, ...rest };
+        return { messages: page.map((m) => withMetadataIf(m, args)), ...rest };
       },
 
       "conversations.info": (args) => ({ channel: structuredClone(this.requireChannel(args)) }),

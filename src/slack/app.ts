@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
+import { idempotentPostFetch } from "./idempotent-post.js";
 import { registerActionListeners } from "./listeners/actions.js";
 import { registerCommandListeners } from "./listeners/commands.js";
 import { registerEventListeners, registerHomeListeners } from "./listeners/events.js";
@@ -69,7 +70,13 @@ export interface SlackApp {
 export function createSlackApp(
   config: AppConfig,
   deps: SlackDeps,
-  options: { fetchFn?: typeof fetch; logger: Logger; host?: string },
+  options: {
+    fetchFn?: typeof fetch;
+    logger: Logger;
+    host?: string;
+    /** How long a Web API call may take before it is retried (10 s; shorter in tests). */
+    webApiTimeoutMs?: number;
+  },
 ): SlackApp {
   const health: Health = { knowledge: false, slack: false };
   const healthz = {
@@ -85,11 +92,11 @@ export function createSlackApp(
   const clientOptions = {
     slackApiUrl: config.slackApiUrl,
     // Bounded: an answer is worth little minutes later, and Bolt's default (ten retries over ~30 minutes)
-    // would hold every failing reply in memory. 429s wait for Retry-After before the retry. The timeout is
-    // generous because chat.postMessage is not idempotent: a call that timed out but reached Slack, retried,
-    // posts the answer twice.
+    // would hold every failing reply in memory. 429s wait for Retry-After before the retry.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true },
-    timeout: 20_000,
+    timeout: options.webApiTimeoutMs ?? 10_000,
+    // A retried chat.postMessage whose first attempt reached Slack would post twice: checked first.
+    fetch: idempotentPostFetch(globalThis.fetch, { logger: options.logger }),
   };
   let receiver: SocketModeReceiver | undefined;
   let app: App;

@@ -30,6 +30,7 @@ export function appForTest(
   host?: string,
   store?: TriageStore,
   logger: Logger = createLogger("silent"),
+  appOptions: { webApiTimeoutMs?: number } = {},
 ): SlackApp {
   const config: AppConfig = {
     knowledgeDir: "knowledge",
@@ -60,7 +61,7 @@ export function appForTest(
       channelDefaults: config.channelDefaults,
       ...(store ? { store, storeText: config.storeText } : {}),
     },
-    { logger, ...(host ? { host } : {}) },
+    { logger, ...(host ? { host } : {}), ...appOptions },
   );
   slack.health.knowledge = true;
   return slack;
@@ -86,6 +87,7 @@ export async function startHttpApp(
   settings: Partial<AppConfig> = {},
   store?: TriageStore,
   logger?: Logger,
+  appOptions: { webApiTimeoutMs?: number } = {},
 ): Promise<{ api: FakeWebApi; slack: SlackApp; send: HttpSender; stop: () => Promise<void> }> {
   const api = await startFakeWebApi();
   const slack = appForTest(
@@ -99,6 +101,7 @@ export async function startHttpApp(
     "127.0.0.1",
     store,
     logger,
+    appOptions,
   );
   const { port } = await slack.start();
   const send = createHttpSender({
