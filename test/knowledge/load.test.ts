@@ -1,4 +1,6 @@
+import { execFile, spawnSync } from "node:child_process";
 import {
+  chmodSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -9,10 +11,43 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { KnowledgeDirError } from "../../src/knowledge/knowledge-dir-error.js";
 import { loadKnowledge, MAX_ARTICLE_BYTES } from "../../src/knowledge/load.js";
 
+/**
+ * loadKnowledge's articles and problems as an ordinary user sees them: root reads any file, so as root (CI) the
+ * loader runs in a child process as `nobody`, over a copy of the folder that user may walk.
+ */
+async function loadUnprivileged(folder: string): Promise<{ sources: string[]; problems: string[][] }> {
+  if (process.getuid?.() !== 0) {
+    const kb = await loadKnowledge(folder);
+    return { sources: kb.articles.map((a) => a.source), problems: kb.problems.map((p) => [p.file, p.code]) };
+  }
+  chmodSync(folder, 0o755); // mkdtemp makes it 0700
+  const script = `
+    const { loadKnowledge } = await import(${JSON.stringify(loaderModule.href)});
+    const kb = await loadKnowledge(${JSON.stringify(folder)});
+    console.log(JSON.stringify({ sources: kb.articles.map((a) => a.source), problems: kb.problems.map((p) => [p.file, p.code]) }));`;
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    uid: 65534,
+    gid: 65534,
+    cwd: new URL("../..", import.meta.url).pathname,
+    env: { PATH: process.env.PATH ?? "", HOME: tmpdir() },
+  });
+  return JSON.parse(stdout) as { sources: string[]; problems: string[][] };
+}
+
+const run = promisify(execFile);
+const loaderModule = new URL("../../src/knowledge/load.ts", import.meta.url);
+/** As root, whether `nobody` can read this checkout (a clone under a private home folder cannot). */
+const canLoadUnprivileged =
+  process.getuid?.() !== 0 ||
+  spawnSync(process.execPath, ["-e", "require('fs').accessSync(process.argv[1])", loaderModule.pathname], {
+    uid: 65534,
+    gid: 65534,
+  }).status === 0;
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
 
 let dir: string;
@@ -142,14 +177,22 @@ describe("loadKnowledge", () => {
     expect(kb.problems.map((p) => [p.file, p.code])).toEqual([["dangling.txt", "broken-link"]]);
   });
 
-  it.skipIf(process.getuid?.() === 0)("reports an unreadable file and goes on", async () => {
-    put("locked.txt", fixture("mskb/complete.txt"));
-    put("ok.md", fixture("markdown-min/vpn-certificate.md"));
-    const { chmodSync } = await import("node:fs");
-    chmodSync(path.join(dir, "locked.txt"), 0o000);
-    const kb = await loadKnowledge(dir);
-    expect(kb.problems.map((p) => [p.file, p.code])).toEqual([["locked.txt", "unreadable-file"]]);
-  });
+  it.runIf(canLoadUnprivileged)(
+    "reports an unreadable file and an unreadable folder, and goes on",
+    async () => {
+      put("locked.txt", fixture("mskb/complete.txt"));
+      put("sealed/inside.md", fixture("markdown-min/vpn-certificate.md"));
+      put("ok.md", fixture("markdown-min/vpn-certificate.md"));
+      chmodSync(path.join(dir, "locked.txt"), 0o000);
+      chmodSync(path.join(dir, "sealed"), 0o000);
+      const kb = await loadUnprivileged(dir);
+      expect(kb.sources).toEqual(["ok.md"]);
+      expect(kb.problems).toEqual([
+        ["locked.txt", "unreadable-file"],
+        ["sealed", "unreadable-folder"],
+      ]);
+    },
+  );
 
   it("stops with a clear error for a missing folder, a file, or a folder without articles", async () => {
     await expect(loadKnowledge(path.join(dir, "nope"))).rejects.toThrow(/does not exist/);
