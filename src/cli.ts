@@ -4,14 +4,16 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { pidFile, readDataDir, readKnowledgeConfig } from "./config.js";
+import { ConfigError, pidFile, readDataDir, readKnowledgeConfig, readStoreLocation } from "./config.js";
 import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
 import { type KnowledgeBase, loadKnowledge } from "./knowledge/load.js";
 import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
 import { formatMatch } from "./match/format.js";
 import { buildMatcher } from "./match/matcher.js";
 import type { MatchResponse } from "./match/types.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
+import { copySqliteToPostgres } from "./store/copy-to-postgres.js";
+import { openStore } from "./store/open-store.js";
+import { describe as describeDatabase } from "./store/postgres-store.js";
 import type { TriageStore } from "./store/store.js";
 
 const USAGE = `Usage: triage <command> [options]
@@ -27,15 +29,20 @@ Commands:
                                           Find the article for a pasted error (TEXT, or stdin when TEXT is -).
   batch [--knowledge DIR] [--top N]       Match JSON Lines {"id","query"} from stdin; one result line each on
                                           stdout: {"id","answer","verdict","matches":[{"id","score"}],"ms"}.
-  stats [--days N] [--data DIR] [--json]  What the bot triaged, answered, saw fixed and escalated; deflection rate;
-                                          top articles (from the bot's database in DATA_DIR).
-  gaps [--days N] [--data DIR] [--json]   The most frequent errors without a confident answer: articles to write.
+  stats [--days N] [--team T…] [--data DIR] [--json]
+                                          What the bot triaged, answered, saw fixed and escalated; deflection rate;
+                                          top articles (from the bot's database: DATABASE_URL, else DATA_DIR).
+  gaps [--days N] [--team T…] [--data DIR] [--json]
+                                          The most frequent errors without a confident answer: articles to write.
+  db migrate-from-sqlite FILE             Copy a SQLite triage.db (the single-process default) into the PostgreSQL
+                                          database of DATABASE_URL; safe to run again (copies only what is new).
 
 Options:
   --knowledge DIR   Knowledge folder (default: $KNOWLEDGE_DIR, else ./knowledge)
   --top N           How many matches to show or write (default 5)
   --days N          The window for stats and gaps, in days (default 30)
-  --data DIR        Where the bot's database is (default: $DATA_DIR, else ./data)
+  --data DIR        Where the bot's SQLite database is (default: $DATA_DIR, else ./data); wins over DATABASE_URL
+  --team T…         Only this workspace's triages (a multi-workspace install)
   --json            Machine-readable output
   -h, --help        Show this help
 `;
@@ -78,10 +85,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (group === "stats" || group === "gaps") {
       expectArgs(positionals.slice(1), 0, group);
       const days = parseDays(values.days);
-      const dataDir = values.data ?? readDataDir(io.env);
+      const where = values.data ? { databaseUrl: null, dataDir: values.data } : readStoreLocation(io.env);
+      const team = parseTeam(values.team);
       return group === "stats"
-        ? await printStats(dataDir, days, values.json === true, io)
-        : await printGaps(dataDir, days, values.json === true, io);
+        ? await printStats(where, days, team, values.json === true, io)
+        : await printGaps(where, days, team, values.json === true, io);
+    }
+    if (group === "db") {
+      if (command !== "migrate-from-sqlite")
+        throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+      expectArgs(rest, 1, "db migrate-from-sqlite FILE");
+      return await migrateFromSqlite(rest[0] as string, io);
     }
     if (group === "batch") {
       expectArgs(positionals.slice(1), 0, "batch");
@@ -110,6 +124,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`triage: ${error.message}\n\n${USAGE}`);
       return 2;
     }
+    if (error instanceof ConfigError) {
+      io.err(`triage: ${error.message}\n`);
+      return 1;
+    }
     if (error instanceof KnowledgeDirError) {
       io.err(`triage: ${error.message}\n`);
       return 1;
@@ -128,6 +146,7 @@ function parse(argv: string[]) {
       top: { type: "string", short: "n" },
       days: { type: "string" },
       data: { type: "string" },
+      team: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -213,19 +232,35 @@ function parseDays(value: string | undefined): number {
   return Number(value);
 }
 
-/** Opens the bot's database, or says where it looked: the CLI never creates one. */
+function parseTeam(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[TE][A-Z0-9]{6,}$/.test(value))
+    throw new UsageError("--team must be a workspace id (T…) or org id (E…)");
+  return value;
+}
+
+/** Opens the bot's database, or says where it looked: the CLI never creates a SQLite one. */
 async function withStore(
-  dataDir: string,
+  where: { databaseUrl: string | null; dataDir: string },
   io: CliIo,
   use: (store: TriageStore) => Promise<number>,
 ): Promise<number> {
-  if (!existsSync(path.join(dataDir, "triage.db"))) {
+  if (!where.databaseUrl && !existsSync(path.join(where.dataDir, "triage.db"))) {
     io.err(
-      `triage: no database at ${path.join(dataDir, "triage.db")} (the bot creates it on its first start; set DATA_DIR or --data)\n`,
+      `triage: no database at ${path.join(where.dataDir, "triage.db")} (the bot creates it on its first start; set DATA_DIR or --data, or DATABASE_URL)\n`,
     );
     return 1;
   }
-  const store = openSqliteStore(dataDir);
+  let store: TriageStore;
+  try {
+    store = await openStore(where);
+  } catch (error) {
+    const at = where.databaseUrl
+      ? describeDatabase(where.databaseUrl)
+      : path.join(where.dataDir, "triage.db");
+    io.err(`triage: cannot open the database (${at}): ${(error as Error).message}\n`);
+    return 1;
+  }
   try {
     return await use(store);
   } finally {
@@ -233,9 +268,40 @@ async function withStore(
   }
 }
 
-async function printStats(dataDir: string, days: number, json: boolean, io: CliIo): Promise<number> {
-  return withStore(dataDir, io, async (store) => {
-    const stats = await store.stats(days);
+async function migrateFromSqlite(file: string, io: CliIo): Promise<number> {
+  const { databaseUrl } = readStoreLocation(io.env);
+  if (!databaseUrl) {
+    io.err("triage: set DATABASE_URL to the PostgreSQL database to copy into (postgres://…)\n");
+    return 1;
+  }
+  if (!existsSync(file)) {
+    io.err(`triage: no SQLite database at ${file}\n`);
+    return 1;
+  }
+  try {
+    const c = await copySqliteToPostgres(file, databaseUrl);
+    io.out(
+      `Copied ${c.triages} triages (${c.skipped} already there), ${c.feedback} feedback, ${c.escalations} escalations, ` +
+        `${c.channelSettings} channel settings and ${c.installations} installations into ${describeDatabase(databaseUrl)}.\n`,
+    );
+    return 0;
+  } catch (error) {
+    io.err(`triage: the copy failed and nothing was written: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+type StoreLocation = { databaseUrl: string | null; dataDir: string };
+
+async function printStats(
+  where: StoreLocation,
+  days: number,
+  team: string | undefined,
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
+  return withStore(where, io, async (store) => {
+    const stats = await store.stats(days, Date.now(), team);
     if (json) {
       io.out(`${JSON.stringify(stats, null, 2)}\n`);
       return 0;
@@ -253,9 +319,15 @@ async function printStats(dataDir: string, days: number, json: boolean, io: CliI
   });
 }
 
-async function printGaps(dataDir: string, days: number, json: boolean, io: CliIo): Promise<number> {
-  return withStore(dataDir, io, async (store) => {
-    const gaps = (await store.gaps(days)).map((g) => ({
+async function printGaps(
+  where: StoreLocation,
+  days: number,
+  team: string | undefined,
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
+  return withStore(where, io, async (store) => {
+    const gaps = (await store.gaps(days, 20, Date.now(), team)).map((g) => ({
       text: g.text,
       count: g.count,
       lastSeen: new Date(g.lastSeen).toISOString(),

@@ -26,6 +26,19 @@ export function readDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return dir ? dir : DEFAULT_DATA_DIR;
 }
 
+/** The store the CLI opens: PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`. */
+export function readStoreLocation(env: NodeJS.ProcessEnv = process.env): {
+  databaseUrl: string | null;
+  dataDir: string;
+} {
+  // Only these two are checked: the CLI does not need the bot's other settings to be right.
+  const parsed = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`));
+  }
+  return { databaseUrl: parsed.data.DATABASE_URL ?? null, dataDir: parsed.data.DATA_DIR ?? DEFAULT_DATA_DIR };
+}
+
 /** Names of the Slack credentials, for start-up hints. */
 export const SLACK_CREDENTIAL_VARS = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"] as const;
 
@@ -60,6 +73,10 @@ export interface AppConfig extends KnowledgeConfig {
   channelDefaults: { mode: "off" | "mentions" | "errors" | "all"; minScore: number; cooldownMinutes: number };
   /** Reload the knowledge base when its folder changes (`KNOWLEDGE_WATCH`, default true). */
   watchKnowledge: boolean;
+  /** PostgreSQL for the store (`DATABASE_URL`, postgres://…); null: SQLite in `dataDir`. */
+  databaseUrl: string | null;
+  /** Redis for what replicas share (`REDIS_URL`, redis://…); null: kept in this process. */
+  redisUrl: string | null;
 }
 
 /** Where the running bot writes its process id, for `triage kb reload`. */
@@ -102,6 +119,12 @@ const envSchema = z.object({
     message: "must be true or false",
   }),
   DATA_DIR: optionalText,
+  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\/\S+$/.test(v), {
+    message: "must be a PostgreSQL URL (postgres://user:password@host:5432/database)",
+  }),
+  REDIS_URL: optionalText.refine((v) => v === undefined || /^rediss?:\/\/\S+$/.test(v), {
+    message: "must be a Redis URL (redis://host:6379 or rediss://… for TLS)",
+  }),
   STORE_QUERY_TEXT: optionalText.refine((v) => v === undefined || /^(true|false|1|0|yes|no)$/i.test(v), {
     message: "must be true or false",
   }),
@@ -223,6 +246,8 @@ function settings(e: Env): Omit<AppConfig, "slack" | "slackApiUrl"> {
     triageChannels: (e.TRIAGE_CHANNELS ?? "").split(/[\s,]+/).filter(Boolean),
     adminUsers: (e.ADMIN_USERS ?? "").split(/[\s,]+/).filter(Boolean),
     watchKnowledge: e.KNOWLEDGE_WATCH === undefined || /^(true|1|yes)$/i.test(e.KNOWLEDGE_WATCH),
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
     channelDefaults: {
       mode: (e.CHANNEL_MODE as AppConfig["channelDefaults"]["mode"] | undefined) ?? "errors",
       minScore: e.ANSWER_MIN_SCORE === undefined ? 0.72 : Number(e.ANSWER_MIN_SCORE),

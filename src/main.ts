@@ -10,7 +10,8 @@ import type { KnowledgeState } from "./match/reloadable.js";
 import { type Sandbox, startSandbox } from "./sandbox/start-sandbox.js";
 import { createLogger } from "./slack/logger.js";
 import { createRunningApp } from "./slack/running-app.js";
-import { openSqliteStore } from "./store/sqlite-store.js";
+import { openStore } from "./store/open-store.js";
+import { describe as describeDatabase } from "./store/postgres-store.js";
 import type { TriageStore } from "./store/store.js";
 
 if (hasNoSlackCredentials()) {
@@ -96,9 +97,17 @@ async function runApp(): Promise<void> {
   logUnhandled(logger);
   let store: TriageStore;
   try {
-    store = openSqliteStore(config.dataDir);
+    store = await openStore(config, logger);
   } catch (error) {
-    logger.fatal({ err: error, dir: config.dataDir }, "cannot open the triage database");
+    logger.fatal(
+      {
+        err: error,
+        ...(config.databaseUrl
+          ? { database: describeDatabase(config.databaseUrl) }
+          : { dir: config.dataDir }),
+      },
+      "cannot open the triage database",
+    );
     process.exit(1);
   }
   // Retention: purge now and once a day (the timer does not keep the process alive).

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCli } from "../src/cli.js";
 import type { Article } from "../src/knowledge/types.js";
 
@@ -243,7 +243,7 @@ describe("triage stats and triage gaps", () => {
   beforeAll(async () => {
     const { openSqliteStore } = await import("../src/store/sqlite-store.js");
     data = mkdtempSync(path.join(tmpdir(), "kb-cli-data-"));
-    const store = openSqliteStore(data);
+    const store = await openSqliteStore(data);
     const base = {
       team: null,
       channel: "C1",
@@ -326,6 +326,97 @@ describe("triage stats and triage gaps", () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("no database at");
     expect((await triage(["gaps", "--days", "-3", "--data", data])).code).toBe(2);
+  });
+});
+
+describe("triage stats --team and triage db migrate-from-sqlite (PostgreSQL)", () => {
+  const serverUrl = inject("postgresUrl");
+  let data: string;
+  let databaseUrl: string;
+  beforeAll(async () => {
+    if (!serverUrl) return;
+    const { openSqliteStore } = await import("../src/store/sqlite-store.js");
+    const { freshDatabase } = await import("./helpers/servers.js");
+    databaseUrl = await freshDatabase(serverUrl, "cli");
+    data = mkdtempSync(path.join(tmpdir(), "kb-cli-copy-"));
+    const store = await openSqliteStore(data);
+    const now = Date.now();
+    for (const [id, team, verdict] of [
+      ["x1", "T0AAAAAAA1", "match"],
+      ["x2", "T0AAAAAAA1", "none"],
+      ["x3", "T0BBBBBBB1", "match"],
+    ] as const) {
+      await store.recordTriage({
+        id,
+        at: now - 1000,
+        team,
+        channel: "C1",
+        user: "U1",
+        source: "channel",
+        text: `error ${id}`,
+        textHash: id,
+        verdict,
+        topArticle: verdict === "match" ? "KT1007" : null,
+        score: verdict === "match" ? 0.9 : null,
+        latencyMs: 2,
+        messageTs: null,
+      });
+    }
+    await store.recordFeedback({
+      triageId: "x1",
+      at: now - 500,
+      user: "U1",
+      kind: "fixed",
+      articleId: "KT1007",
+    });
+    await store.setChannelSettings({
+      channel: "C1",
+      mode: "off",
+      minScore: 0.8,
+      cooldownMinutes: 0,
+      updatedBy: "U1",
+      updatedAt: now,
+    });
+    await store.close();
+  });
+  afterAll(() => data && rmSync(data, { recursive: true, force: true }));
+
+  it.runIf(serverUrl)("copies a SQLite database into PostgreSQL once, even when run twice", async () => {
+    const file = path.join(data, "triage.db");
+    const first = await triage(["db", "migrate-from-sqlite", file], { DATABASE_URL: databaseUrl });
+    expect(first.err).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.out).toContain(
+      "Copied 3 triages (0 already there), 1 feedback, 0 escalations, 1 channel settings",
+    );
+    expect(first.out).not.toContain("kbtest@");
+    const again = await triage(["db", "migrate-from-sqlite", file], { DATABASE_URL: databaseUrl });
+    expect(again.out).toContain("Copied 0 triages (3 already there), 0 feedback");
+    const stats = await triage(["stats", "--json"], { DATABASE_URL: databaseUrl });
+    expect(JSON.parse(stats.out)).toMatchObject({ triaged: 3, answered: 2, fixed: 1 });
+  });
+
+  it.runIf(serverUrl)("shows one workspace's figures and gaps with --team", async () => {
+    const env = { DATABASE_URL: databaseUrl };
+    await triage(["db", "migrate-from-sqlite", path.join(data, "triage.db")], env);
+    const a = JSON.parse((await triage(["stats", "--json", "--team", "T0AAAAAAA1"], env)).out);
+    const b = JSON.parse((await triage(["stats", "--json", "--team", "T0BBBBBBB1"], env)).out);
+    expect([a.triaged, a.fixed, b.triaged, b.fixed]).toEqual([2, 1, 1, 0]);
+    const gapsB = JSON.parse((await triage(["gaps", "--json", "--team", "T0BBBBBBB1"], env)).out);
+    expect(gapsB).toEqual([]);
+    expect((await triage(["stats", "--team", "general"], env)).code).toBe(2);
+  });
+
+  it("says what is missing: DATABASE_URL, the file, a malformed DATABASE_URL", async () => {
+    expect((await triage(["db", "migrate-from-sqlite", "x.db"])).err).toContain("set DATABASE_URL");
+    const noFile = await triage(["db", "migrate-from-sqlite", "/nowhere/x.db"], {
+      DATABASE_URL: "postgres://u@127.0.0.1:1/db",
+    });
+    expect(noFile.err).toContain("no SQLite database at /nowhere/x.db");
+    const bad = await triage(["stats"], { DATABASE_URL: "mysql://x" });
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("DATABASE_URL must be a PostgreSQL URL");
+    expect((await triage(["db", "nope"])).code).toBe(2);
   });
 });
 

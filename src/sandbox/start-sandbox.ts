@@ -128,7 +128,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       triageChannels: [...new Set([triage.id, ...config.triageChannels])],
       adminUsers: [...new Set([ME.id, ...config.adminUsers])],
     };
-    app = createRunningApp(appConfig, openMemoryStore(), logger, { host: "127.0.0.1" });
+    app = createRunningApp(appConfig, await openMemoryStore(), logger, { host: "127.0.0.1" });
     const running = app;
     const { port: appPort } = await running.slack.start();
     const send = createHttpSender({ url: `http://127.0.0.1:${appPort}/slack/events`, signingSecret });

@@ -1,6 +1,6 @@
 /**
- * What the app remembers: every triage, the feedback on answers and the escalations. An async interface, so
- * a server database can implement it unchanged later; `sqlite-store.ts` is the implementation today.
+ * What the app remembers: every triage, the feedback on answers and the escalations. One implementation on
+ * Kysely (`kysely-store.ts`) over SQLite (`sqlite-store.ts`, the default) or PostgreSQL (`postgres-store.ts`).
  * Writes never block or fail a reply: callers log a store error and answer anyway.
  */
 import type { TriageSource } from "./recent-triages.js";
@@ -101,9 +101,10 @@ export interface TriageStore {
   recordEscalation(row: EscalationRow): Promise<void>;
   triage(id: string): Promise<TriageRow | undefined>;
   feedbackFor(triageId: string): Promise<FeedbackRow[]>;
-  stats(days: number, now?: number): Promise<Stats>;
-  /** The most frequent errors without a confident answer, grouped by normalized text. */
-  gaps(days: number, limit?: number, now?: number): Promise<Gap[]>;
+  /** The figures of the last `days`; of one workspace's triages when `team` is given, else of all. */
+  stats(days: number, now?: number, team?: string): Promise<Stats>;
+  /** The most frequent errors without a confident answer, grouped by normalized text (of `team` when given). */
+  gaps(days: number, limit?: number, now?: number, team?: string): Promise<Gap[]>;
   channelSettings(channel: string): Promise<ChannelSettings | undefined>;
   setChannelSettings(settings: ChannelSettings): Promise<void>;
   /** Every channel an admin has set, most recently changed first. */

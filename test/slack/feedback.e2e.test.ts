@@ -26,7 +26,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "kb-triage-loop-"));
-  store = openSqliteStore(dir);
+  store = await openSqliteStore(dir);
   ({ api, send, stop } = await startHttpApp(
     { helpdeskChannel: HELPDESK, adminUsers: ["U0ADMIN001"] },
     store,

@@ -44,6 +44,8 @@ export function appForTest(
     adminUsers: [],
     channelDefaults: { mode: "errors", minScore: 0.72, cooldownMinutes: 0 },
     watchKnowledge: false,
+    databaseUrl: null,
+    redisUrl: null,
     ...settings,
   };
   const slack = createSlackApp(

@@ -31,7 +31,7 @@ let ts = 1_732_800_000;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "kb-secrets-"));
-  store = openSqliteStore(dir);
+  store = await openSqliteStore(dir);
   ({ api, send, stop } = await startHttpApp({ helpdeskChannel: HELPDESK }, store, captured.logger));
 });
 afterAll(async () => {

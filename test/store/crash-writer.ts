@@ -4,7 +4,7 @@ import { openSqliteStore } from "../../src/store/sqlite-store.js";
 
 const dir = process.argv[2] as string;
 const round = process.argv[3] ?? "0";
-const store = openSqliteStore(dir);
+const store = await openSqliteStore(dir);
 for (let n = 0; ; n += 50) {
   await Promise.all(
     Array.from({ length: 50 }, async (_, k) => {

@@ -40,7 +40,7 @@ describe("a store killed while writing", () => {
       db.close();
       expect(acknowledged.filter((id) => !ids.has(id))).toEqual([]);
       // And the bot opens it as usual afterwards.
-      const store = openSqliteStore(dir);
+      const store = await openSqliteStore(dir);
       expect((await store.triage(acknowledged.at(-1) as string))?.topArticle).toBe("KT1007");
       await store.close();
     } finally {

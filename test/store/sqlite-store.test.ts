@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MIGRATION_NAMES } from "../../src/store/migrations.js";
 import { triageRow } from "../../src/store/rows.js";
-import { MIGRATIONS, openSqliteStore } from "../../src/store/sqlite-store.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { TriageRow, TriageStore } from "../../src/store/store.js";
 
 const DAY = 24 * 3600_000;
@@ -12,9 +13,9 @@ const NOW = Date.UTC(2026, 10, 25);
 let dir: string;
 let store: TriageStore;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "kb-triage-store-"));
-  store = openSqliteStore(dir);
+  store = await openSqliteStore(dir);
 });
 afterEach(async () => {
   await store.close();
@@ -39,14 +40,35 @@ const row = (over: Partial<TriageRow> = {}): TriageRow => ({
   ...over,
 });
 
+// The schema of the first version (user_version 1), as that version created it.
+const VERSION_1_SCHEMA = `CREATE TABLE triages (
+     id TEXT PRIMARY KEY, at INTEGER NOT NULL, team TEXT, channel TEXT, user TEXT, source TEXT NOT NULL,
+     text TEXT, text_hash TEXT NOT NULL,
+     verdict TEXT NOT NULL CHECK (verdict IN ('match', 'possible', 'none')),
+     top_article TEXT, score REAL, latency_ms REAL NOT NULL);
+   CREATE INDEX triages_at ON triages (at);
+   CREATE INDEX triages_hash ON triages (text_hash, at);
+   CREATE TABLE feedback (
+     triage_id TEXT NOT NULL REFERENCES triages (id) ON DELETE CASCADE, at INTEGER NOT NULL, user TEXT,
+     kind TEXT NOT NULL CHECK (kind IN ('fixed', 'not_it', 'picked')), article_id TEXT);
+   CREATE INDEX feedback_triage ON feedback (triage_id);
+   CREATE INDEX feedback_at ON feedback (at);
+   CREATE TABLE escalations (
+     triage_id TEXT NOT NULL REFERENCES triages (id) ON DELETE CASCADE, at INTEGER NOT NULL, user TEXT,
+     channel TEXT, posted_ts TEXT, ticket_url TEXT);
+   CREATE INDEX escalations_at ON escalations (at);`;
+
 describe("openSqliteStore", () => {
   it("creates triage.db with the latest schema, and opening it again changes nothing", async () => {
     await store.recordTriage(row({ id: "keep" }));
     await store.close();
-    store = openSqliteStore(dir);
+    store = await openSqliteStore(dir);
     const db = new Database(path.join(dir, "triage.db"), { readonly: true });
-    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATION_NAMES.length);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.prepare("SELECT name FROM kysely_migration ORDER BY name").pluck().all()).toEqual(
+      MIGRATION_NAMES,
+    );
     db.close();
     expect((await store.triage("keep"))?.topArticle).toBe("KT1007");
   });
@@ -58,115 +80,71 @@ describe("openSqliteStore", () => {
     expect(mode("triage.db-wal")).toBe(0o600);
     await store.close();
     chmodSync(path.join(dir, "triage.db"), 0o644);
-    store = openSqliteStore(dir);
+    store = await openSqliteStore(dir);
     expect(mode("triage.db")).toBe(0o600);
   });
 
-  it("upgrades a database made by an older version, keeping its rows", async () => {
+  it("upgrades a database made by an older version (before Kysely), keeping its rows and feedback", async () => {
     await store.close();
     const file = path.join(dir, "old.db");
     const old = new Database(file);
-    old.exec(MIGRATIONS[0] as string);
+    old.exec(VERSION_1_SCHEMA);
     old.pragma("user_version = 1");
-    old
-      .prepare(
-        "INSERT INTO triages (id, at, source, text_hash, verdict, latency_ms) VALUES ('kept', 1, 'dm', 'h', 'none', 1)",
-      )
-      .run();
+    old.exec(`INSERT INTO triages (id, at, source, text_hash, verdict, latency_ms) VALUES ('kept', 1, 'dm', 'h', 'none', 1);
+              INSERT INTO feedback (triage_id, at, kind) VALUES ('kept', 2, 'fixed');`);
     old.close();
-    store = openSqliteStore(dir, "old.db");
+    store = await openSqliteStore(dir, "old.db");
     expect((await store.triage("kept"))?.messageTs).toBeNull();
+    expect(await store.feedbackFor("kept")).toHaveLength(1);
     const db = new Database(file, { readonly: true });
-    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATION_NAMES.length);
+    expect(db.prepare("SELECT name FROM kysely_migration ORDER BY name").pluck().all()).toEqual(
+      MIGRATION_NAMES,
+    );
     db.close();
   });
 
-  it("refuses a database from a newer version instead of guessing", async () => {
+  it("refuses a database from a newer version instead of guessing (old-style and Kysely-tracked)", async () => {
     await store.close();
-    const db = new Database(path.join(dir, "triage.db"));
-    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    const legacy = new Database(path.join(dir, "legacy-newer.db"));
+    legacy.pragma("user_version = 9");
+    legacy.close();
+    await expect(openSqliteStore(dir, "legacy-newer.db")).rejects.toThrow(/newer version/);
+    const tracked = new Database(path.join(dir, "triage.db"));
+    tracked
+      .prepare("INSERT INTO kysely_migration (name, timestamp) VALUES ('9999_from_the_future', 'x')")
+      .run();
+    tracked.close();
+    await expect(openSqliteStore(dir)).rejects.toThrow(/9999_from_the_future.*newer version/);
+    store = await openSqliteStore(dir, "other.db");
+  });
+
+  it("leaves nothing half-done when a migration fails: the next start applies it whole", async () => {
+    await store.close();
+    const file = path.join(dir, "half.db");
+    const old = new Database(file);
+    old.exec(VERSION_1_SCHEMA);
+    old.pragma("user_version = 3");
+    // An index in the way makes migration 0004 fail after it created its table: the table must go too.
+    old.exec(
+      "ALTER TABLE triages ADD COLUMN message_ts TEXT; CREATE INDEX triages_team_at ON triages (team, at);",
+    );
+    old.close();
+    await expect(openSqliteStore(dir, "half.db")).rejects.toThrow(/0004_installations/);
+    const db = new Database(file);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    expect(tables).not.toContain("installations");
+    db.exec("DROP INDEX triages_team_at");
     db.close();
-    expect(() => openSqliteStore(dir)).toThrow(/newer/);
-    store = openSqliteStore(dir, "other.db");
-  });
-
-  it("counts triaged, answered, fixed, not-it and escalated over the window, and the deflection rate", async () => {
-    await store.recordTriage(row({ id: "a" }));
-    await store.recordTriage(row({ id: "b" }));
-    await store.recordTriage(row({ id: "c", verdict: "possible", topArticle: "KT1001", score: 0.5 }));
-    await store.recordTriage(row({ id: "old", at: NOW - 40 * DAY }));
-    await store.recordFeedback({
-      triageId: "a",
-      at: NOW - DAY,
-      user: "U1",
-      kind: "fixed",
-      articleId: "KT1007",
-    });
-    await store.recordFeedback({
-      triageId: "a",
-      at: NOW - DAY,
-      user: "U2",
-      kind: "fixed",
-      articleId: "KT1007",
-    });
-    await store.recordFeedback({
-      triageId: "b",
-      at: NOW - DAY,
-      user: "U1",
-      kind: "not_it",
-      articleId: "KT1007",
-    });
-    await store.recordEscalation({
-      triageId: "b",
-      at: NOW - DAY,
-      user: "U1",
-      channel: "C1",
-      postedTs: "1.2",
-      ticketUrl: null,
-    });
-    const week = await store.stats(7, NOW);
-    expect(week).toMatchObject({ days: 7, triaged: 3, answered: 2, fixed: 1, notIt: 1, escalated: 1 });
-    expect(week.deflectionRate).toBeCloseTo(1 / 3);
-    expect(week.topArticles).toEqual([{ articleId: "KT1007", answered: 2, fixed: 1, notIt: 1 }]);
-    expect((await store.stats(90, NOW)).triaged).toBe(4);
-    expect((await store.stats(7, NOW + 365 * DAY)).deflectionRate).toBe(0);
-  });
-
-  it("lists KB gaps: unanswered errors grouped by normalized text, most frequent first", async () => {
-    for (let i = 0; i < 3; i++)
-      await store.recordTriage(
-        row({
-          verdict: "none",
-          topArticle: null,
-          text: "Flux capacitor overheated",
-          textHash: "flux",
-          at: NOW - DAY + i,
-        }),
-      );
-    await store.recordTriage(row({ verdict: "possible", text: "Printer on fire", textHash: "fire" }));
-    await store.recordTriage(row({ verdict: "match" }));
-    const gaps = await store.gaps(30, 10, NOW);
-    expect(gaps.map((g) => [g.text, g.count, g.verdict])).toEqual([
-      ["Flux capacitor overheated", 3, "none"],
-      ["Printer on fire", 1, "possible"],
-    ]);
-    expect(gaps[0]?.lastSeen).toBe(NOW - DAY + 2);
-  });
-
-  it("purges rows older than the retention window, feedback and escalations with them", async () => {
-    await store.recordTriage(row({ id: "old", at: NOW - 100 * DAY }));
-    await store.recordFeedback({
-      triageId: "old",
-      at: NOW - 100 * DAY,
-      user: null,
-      kind: "fixed",
-      articleId: null,
-    });
-    await store.recordTriage(row({ id: "new" }));
-    expect(await store.purge(90, NOW)).toBe(1);
-    expect(await store.triage("old")).toBeUndefined();
-    expect(await store.feedbackFor("old")).toEqual([]);
-    expect(await store.triage("new")).toBeDefined();
+    store = await openSqliteStore(dir, "half.db");
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toContain(
+      "installations",
+    );
+    expect(after.prepare("SELECT name FROM kysely_migration ORDER BY name").pluck().all()).toEqual(
+      MIGRATION_NAMES,
+    );
+    after.close();
   });
 });
 
