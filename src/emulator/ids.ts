@@ -18,6 +18,9 @@ export const DEFAULTS = {
   channelName: "general",
   /** Slack's deprecated verification token; still sent in every payload. */
   verificationToken: "fakeVerificationToken000",
+  /** The app's OAuth credentials (Basic Information page), shaped like Slack's. */
+  clientId: "2000000000001.2000000000001",
+  clientSecret: "fakec11e47secret0000000000000000",
 } as const;
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -38,6 +41,16 @@ export function slackId(prefix: string, length = 10): string {
 
 export function randomToken(length: number): string {
   return randomFrom(ALNUM_MIXED, length);
+}
+
+/** Digits only, as in OAuth codes and the numeric parts of tokens. */
+export function randomDigits(length: number): string {
+  return randomFrom("0123456789", length);
+}
+
+/** Lowercase hex, as in OAuth codes and user tokens. */
+export function randomHex(length: number): string {
+  return randomFrom("0123456789abcdef", length);
 }
 
 export function uuid(): string {

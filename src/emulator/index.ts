@@ -1,9 +1,17 @@
 // Local fake Slack: Web API, Socket Mode endpoint, signed HTTP sender and payload builders.
 export { DEFAULTS, formatTs, nowTs, parseTs, slackId, TsClock, triggerId } from "./ids.js";
 export {
+  type AuthorizeOutcome,
+  FakeOAuth,
+  type InstallChoice,
+  OAUTH_CODE_TTL_MS,
+  type OAuthAppOptions,
+} from "./oauth.js";
+export {
   type AppMentionInput,
   type AppMentionPayload,
   appMentionEvent,
+  appUninstalledEvent,
   type BlockActionInput,
   type BlockActionPayload,
   blockAction,
@@ -27,6 +35,7 @@ export {
   type SlackFile,
   type SlashCommandInput,
   slashCommand,
+  tokensRevokedEvent,
   type UserRef,
   type ViewSubmissionInput,
   viewSubmission,
@@ -51,7 +60,14 @@ export {
   type SocketEventOptions,
   startFakeSocketMode,
 } from "./socket-mode.js";
-export { type FakeWebApi, type FakeWebApiOptions, type RecordedCall, startFakeWebApi } from "./web-api.js";
+export {
+  type AddWorkspaceInput,
+  type FakeWebApi,
+  type FakeWebApiOptions,
+  type RecordedCall,
+  startFakeWebApi,
+  type Uninstalled,
+} from "./web-api.js";
 export {
   type AddChannelInput,
   type AddFileInput,
@@ -61,8 +77,10 @@ export {
   type EphemeralMessage,
   type Failure,
   FakeWorkspace,
+  type InstallGrant,
   type Reaction,
   type ResponseUrlContext,
+  type RevokedTokens,
   type SlackChannel,
   type SlackMessage,
   type SlackUser,

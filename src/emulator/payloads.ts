@@ -13,6 +13,8 @@ export interface Workspace {
   appId?: string;
   botUserId?: string;
   botId?: string;
+  /** Its Enterprise Grid org: envelopes carry it in `context_enterprise_id` and `authorizations`. */
+  enterpriseId?: string;
 }
 
 /** A Slack file object as it appears in events and `files.info`. */
@@ -243,6 +245,19 @@ export function functionExecuted(input: FunctionExecutedInput): types.FunctionEx
   };
 }
 
+/** `tokens_revoked`: the ids (not the tokens) of the users and bot users whose tokens were revoked. */
+export function tokensRevokedEvent(tokens: { oauth?: string[]; bot?: string[] }): types.TokensRevokedEvent {
+  return {
+    type: "tokens_revoked",
+    tokens: { ...(tokens.oauth ? { oauth: tokens.oauth } : {}), ...(tokens.bot ? { bot: tokens.bot } : {}) },
+  };
+}
+
+/** `app_uninstalled`: the inner event is only its type; the envelope's `team_id` says which workspace. */
+export function appUninstalledEvent(): types.AppUninstalledEvent {
+  return { type: "app_uninstalled" };
+}
+
 export interface EnvelopeOptions extends Workspace {
   eventId?: string;
   eventTime?: number;
@@ -253,14 +268,14 @@ export interface EventCallback<E = unknown> {
   token: string;
   team_id: string;
   context_team_id: string;
-  context_enterprise_id: null;
+  context_enterprise_id: string | null;
   api_app_id: string;
   event: E;
   type: "event_callback";
   event_id: string;
   event_time: number;
   authorizations: Array<{
-    enterprise_id: null;
+    enterprise_id: string | null;
     team_id: string;
     user_id: string;
     is_bot: boolean;
@@ -276,6 +291,7 @@ export function eventCallback<E extends { type: string }>(
 ): EventCallback<E> {
   const teamId = opts.teamId ?? DEFAULTS.teamId;
   const appId = opts.appId ?? DEFAULTS.appId;
+  const enterpriseId = opts.enterpriseId ?? null;
   const channel = (event as { channel?: unknown }).channel;
   const context = {
     et: event.type,
@@ -287,7 +303,7 @@ export function eventCallback<E extends { type: string }>(
     token: DEFAULTS.verificationToken,
     team_id: teamId,
     context_team_id: teamId,
-    context_enterprise_id: null,
+    context_enterprise_id: enterpriseId,
     api_app_id: appId,
     event,
     type: "event_callback",
@@ -295,7 +311,7 @@ export function eventCallback<E extends { type: string }>(
     event_time: opts.eventTime ?? Math.floor(Date.now() / 1000),
     authorizations: [
       {
-        enterprise_id: null,
+        enterprise_id: enterpriseId,
         team_id: teamId,
         user_id: opts.botUserId ?? DEFAULTS.botUserId,
         is_bot: true,

@@ -102,6 +102,8 @@ export function createHttpSender(options: HttpSenderOptions): HttpSender {
     ...(options.teamDomain !== undefined ? { teamDomain: options.teamDomain } : {}),
     ...(options.appId !== undefined ? { appId: options.appId } : {}),
     ...(options.botUserId !== undefined ? { botUserId: options.botUserId } : {}),
+    ...(options.botId !== undefined ? { botId: options.botId } : {}),
+    ...(options.enterpriseId !== undefined ? { enterpriseId: options.enterpriseId } : {}),
     ...o,
   });
 

@@ -171,6 +171,8 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions = {}): 
     ...(options.teamDomain !== undefined ? { teamDomain: options.teamDomain } : {}),
     appId,
     ...(options.botUserId !== undefined ? { botUserId: options.botUserId } : {}),
+    ...(options.botId !== undefined ? { botId: options.botId } : {}),
+    ...(options.enterpriseId !== undefined ? { enterpriseId: options.enterpriseId } : {}),
     ...o,
   });
 

@@ -1,8 +1,9 @@
 // A fake Slack Web API on loopback: `WebClient({ slackApiUrl: api.url })` and Bolt's clients work unchanged.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomToken } from "./ids.js";
-import type { SlackFile } from "./payloads.js";
+import { DEFAULTS, randomDigits, randomToken, slackId } from "./ids.js";
+import { FakeOAuth, type InstallChoice } from "./oauth.js";
+import { appUninstalledEvent, type SlackFile, tokensRevokedEvent, type Workspace } from "./payloads.js";
 import {
   type AddChannelInput,
   type AddFileInput,
@@ -45,10 +46,54 @@ export interface FakeWebApiOptions {
    * `onCall` listeners still fire, `waitForCall` then sees only calls made after it.
    */
   record?: boolean;
+  /** The app's OAuth credentials (default `DEFAULTS.clientId` / `DEFAULTS.clientSecret`). */
+  clientId?: string;
+  clientSecret?: string;
+  /** The app's configured Redirect URLs; unset, authorize accepts any `redirect_uri`. */
+  redirectUrls?: string[];
+  /** How long an OAuth code can be exchanged (default 10 minutes). */
+  oauthCodeTtlMs?: number;
+  /** Clock (epoch ms) for OAuth code expiry, so tests can move time instead of waiting. */
+  now?: () => number;
+}
+
+/** A second (third, …) workspace the app can be installed into. Ids default to fresh random ones. */
+export interface AddWorkspaceInput {
+  teamId?: string;
+  teamName?: string;
+  teamDomain?: string;
+  botUserId?: string;
+  botId?: string;
+  /** The token its install has (or, when not installed yet, the first install will issue). */
+  botToken?: string;
+  enterpriseId?: string;
+  enterpriseName?: string;
+  /** Whether the app is already installed there, its `botToken` working from the start (default false). */
+  installed?: boolean;
+  generalChannelId?: string;
+}
+
+/** What `uninstall` did, and the events Slack sends the app about it. */
+export interface Uninstalled {
+  teamId: string;
+  /** The users and bot users whose tokens were revoked. */
+  revoked: { oauth: string[]; bot: string[] };
+  /**
+   * `tokens_revoked` then `app_uninstalled` (Slack does not promise that order). Send each "from" the
+   * workspace: `sender.sendEvent(event, uninstalled.from)`.
+   */
+  events: [ReturnType<typeof tokensRevokedEvent>, ReturnType<typeof appUninstalledEvent>];
+  /** The workspace's identity for the envelopes: its team_id, and its bot user in `authorizations`. */
+  from: Workspace;
 }
 
 export interface RecordedCall {
   method: string;
+  /**
+   * The workspace the call was for: the one its token belongs to (for `oauth.v2.access`, the one the code
+   * installs; for a response_url, the one it was made for). Undefined when no workspace knows the token.
+   */
+  team?: string;
   /** Parsed arguments without `token`; JSON-encoded form fields (blocks, view, …) are decoded. */
   args: Args;
   token: string | undefined;
@@ -63,21 +108,44 @@ export interface FakeWebApi {
   /** Base for `slackApiUrl`, e.g. `http://127.0.0.1:PORT/api/`. */
   readonly url: string;
   readonly origin: string;
+  /** Slack's authorize page on this server, for InstallProvider's `authorizationUrl`. */
+  readonly authorizeUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The default workspace's bot token at start (`workspace.botToken` follows an uninstall and reinstall). */
   readonly botToken: string;
   readonly appToken: string;
   readonly botUserId: string;
   readonly botId: string;
   readonly teamId: string;
   readonly appId: string;
-  /** The state behind the API, for assertions and seeding beyond the helpers below. */
+  /** The default workspace's state, for assertions and seeding beyond the helpers below. */
   readonly workspace: FakeWorkspace;
+  /** Another workspace on this server, with its own channels, users, bot user and tokens. */
+  addWorkspace(input?: AddWorkspaceInput): FakeWorkspace;
+  /** The workspace with this team id (throws for an unknown one). */
+  workspaceFor(teamId: string): FakeWorkspace;
+  /** Every workspace, the default first. */
+  workspaces(): FakeWorkspace[];
+  /**
+   * What the user does on the next authorize page: install into `teamId` (unless the URL names a known
+   * `team`), as `userId`, or click Cancel (`deny`). Queued: each authorize visit takes one.
+   */
+  nextInstall(choice: InstallChoice): void;
+  /**
+   * Remove the app from a workspace, as a workspace admin would: every bot and user token of its install
+   * stops working. Returns the events Slack then sends.
+   */
+  uninstall(teamId: string): Uninstalled;
   readonly calls: RecordedCall[];
-  callsTo(method: string): RecordedCall[];
+  /** Calls of a method, optionally only those for one workspace. */
+  callsTo(method: string, team?: string): RecordedCall[];
   waitForCall(
     method: string,
     predicate?: (call: RecordedCall) => boolean,
     timeoutMs?: number,
   ): Promise<RecordedCall>;
+  /** Make the next call(s) of a method fail; `failure.team` picks the workspace (default: the default). */
   failNext(method: string, failure?: Failure): void;
   addMessage(input: AddMessageInput): SlackMessage;
   addFile(input: AddFileInput): SlackFile;
@@ -90,13 +158,16 @@ export interface FakeWebApi {
   views(): SlackView[];
   /**
    * A `response_url` served by this fake. Posts to it are recorded as calls to method `"response_url"`;
-   * `response_type: "in_channel"` replies are stored in `context.channel`.
+   * `response_type: "in_channel"` replies are stored in `context.channel` of workspace `context.team`.
    */
   responseUrl(context?: ResponseUrlContext): string;
   /** Called after every recorded call (Web API method or response_url post); returns an unsubscribe. */
   onCall(listener: (call: RecordedCall) => void): () => void;
   setSocketUrl(socketUrl: () => string): void;
-  /** Forget calls, messages, files, views and pending failures (configuration stays). */
+  /**
+   * Forget calls, messages, files, views, pending failures, OAuth codes and tokens issued or revoked since
+   * the start (configuration stays, added workspaces included).
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -186,6 +257,18 @@ function bearer(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
+/** HTTP Basic client credentials, which Slack prefers for `oauth.v2.access` over form fields. */
+function basicCredentials(req: IncomingMessage): { client_id: string; client_secret: string } | undefined {
+  const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+  if (!m?.[1]) return undefined;
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon === -1) return undefined;
+  // RFC 6749 2.3.1: both parts are form-urlencoded before being joined.
+  const part = (v: string) => decodeURIComponent(v.replace(/\+/g, " "));
+  return { client_id: part(decoded.slice(0, colon)), client_secret: part(decoded.slice(colon + 1)) };
+}
+
 function sendJson(
   res: ServerResponse,
   status: number,
@@ -204,10 +287,46 @@ function describe(call: RecordedCall): string {
 
 export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<FakeWebApi> {
   let origin = "";
+  const byTeam = new Map<string, FakeWorkspace>();
+  // C/G channel ids are unique across Slack: one workspace's channel is `channel_not_found` in the others.
+  const foreignTo =
+    (teamId: string) =>
+    (id: string): boolean => {
+      for (const ws of byTeam.values()) if (ws.teamId !== teamId && ws.hasChannel(id)) return true;
+      return false;
+    };
+  const defaultTeam = options.teamId ?? DEFAULTS.teamId;
   const workspace = new FakeWorkspace({
     ...options,
     fileOrigin: () => origin,
+    isForeignChannel: foreignTo(defaultTeam),
+    tokenlessMethods: { "oauth.v2.access": (args) => oauth.access(args) },
   });
+  byTeam.set(workspace.teamId, workspace);
+  const oauth = new FakeOAuth(
+    {
+      ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
+      ...(options.clientSecret !== undefined ? { clientSecret: options.clientSecret } : {}),
+      appId: workspace.appId,
+      ...(options.redirectUrls !== undefined ? { redirectUrls: options.redirectUrls } : {}),
+      ...(options.oauthCodeTtlMs !== undefined ? { codeTtlMs: options.oauthCodeTtlMs } : {}),
+      ...(options.now !== undefined ? { now: options.now } : {}),
+    },
+    { get: (teamId) => byTeam.get(teamId), fallback: () => workspace },
+  );
+  const workspaceFor = (teamId: string | undefined): FakeWorkspace => {
+    if (teamId === undefined) return workspace;
+    const found = byTeam.get(teamId);
+    if (!found) throw new Error(`No workspace ${teamId} (known: ${[...byTeam.keys()].join(", ")})`);
+    return found;
+  };
+  // A token's calls go to the workspace that issued it; unknown tokens to the default one (invalid_auth
+  // there, or a workflow token it accepts).
+  const ownerOf = (token: string | undefined): FakeWorkspace | undefined => {
+    if (token === undefined) return undefined;
+    for (const ws of byTeam.values()) if (ws.ownsToken(token)) return ws;
+    return undefined;
+  };
   const calls: RecordedCall[] = [];
   const waiters = new Set<Waiter>();
   const responseUrls = new Map<string, ResponseUrlContext>();
@@ -230,8 +349,10 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
     const parsed = await parseArgs(req, await readBody(req), url.searchParams);
     if (parsed === "invalid_json") {
       const body = { ok: false, error: "invalid_json" };
+      const owner = ownerOf(bearer(req));
       record({
         method,
+        ...(owner ? { team: owner.teamId } : {}),
         args: {},
         token: bearer(req),
         at: Date.now(),
@@ -245,11 +366,24 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
     }
     const { token: bodyToken, ...args } = parsed;
     const token = bearer(req) ?? (typeof bodyToken === "string" && bodyToken !== "" ? bodyToken : undefined);
-    const reply = workspace.handle(method, args, token);
+    let reply: ReturnType<FakeWorkspace["handle"]>;
+    let team: string | undefined;
+    if (method === "oauth.v2.access") {
+      // App-level and tokenless: the default workspace serves it (and its failNext); the code names the team.
+      reply = workspace.handle(method, { ...args, ...basicCredentials(req) }, token);
+      const installed = (reply.body.team as { id?: unknown } | undefined)?.id;
+      team = typeof installed === "string" ? installed : undefined;
+    } else {
+      const owner = ownerOf(token);
+      reply = (owner ?? workspace).handle(method, args, token);
+      // Workflow tokens are not registered anywhere but the default workspace accepts them.
+      team = owner?.teamId ?? (reply.body.ok === true ? workspace.teamId : undefined);
+    }
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     const error = typeof reply.body.error === "string" ? reply.body.error : undefined;
     record({
       method,
+      ...(team !== undefined ? { team } : {}),
       args,
       token,
       at: Date.now(),
@@ -262,8 +396,9 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
   };
 
   const handleFile = (req: IncomingMessage, res: ServerResponse, id: string) => {
-    const stored = workspace.fileContent(id);
-    if (bearer(req) !== workspace.botToken) {
+    const holder = [...byTeam.values()].find((ws) => ws.fileContent(id)) ?? workspace;
+    const stored = holder.fileContent(id);
+    if (!holder.acceptsToken(bearer(req))) {
       // Like Slack: an unauthenticated url_private fetch ends on an HTML sign-in page, not a 401.
       res.writeHead(302, { location: `${origin}/signin?redir=${encodeURIComponent(req.url ?? "/")}` });
       res.end();
@@ -307,9 +442,11 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
       res.end("expired_url");
       return;
     }
-    workspace.handleResponseUrl(context, args);
+    const target = workspaceFor(context.team);
+    target.handleResponseUrl(context, args);
     record({
       method: "response_url",
+      team: target.teamId,
       args,
       token: undefined,
       at: Date.now(),
@@ -328,6 +465,7 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
         if (!res.headersSent) sendJson(res, 500, { ok: false, error: "internal_error", detail: String(err) });
         else res.destroy();
       });
+    if (path === "/oauth/v2/authorize" && req.method === "GET") return void done(handleAuthorize(res, url));
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path);
     if (api?.[1] && (req.method === "POST" || req.method === "GET"))
       return void done(handleApi(req, res, api[1], url));
@@ -350,6 +488,26 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
     res.writeHead(404, { "content-type": "text/plain" });
     res.end("not found");
   });
+  // Recorded as method "oauth/v2/authorize" (a page, not a Web API method) so tests can wait for the visit.
+  const handleAuthorize = (res: ServerResponse, url: URL) => {
+    const outcome = oauth.authorize(url.searchParams);
+    record({
+      method: "oauth/v2/authorize",
+      ...(outcome.teamId !== undefined ? { team: outcome.teamId } : {}),
+      args: Object.fromEntries(url.searchParams),
+      token: undefined,
+      at: Date.now(),
+      status: outcome.status,
+      ok: outcome.code !== undefined,
+      ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+      response: {
+        ...(outcome.headers.location !== undefined ? { location: outcome.headers.location } : {}),
+        ...(outcome.code !== undefined ? { code: outcome.code } : {}),
+      },
+    });
+    res.writeHead(outcome.status, outcome.headers);
+    res.end(outcome.body);
+  };
   const signIn = (res: ServerResponse) => {
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     res.end(
@@ -371,6 +529,9 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
   const api: FakeWebApi = {
     url: `${origin}/api/`,
     origin,
+    authorizeUrl: `${origin}/oauth/v2/authorize`,
+    clientId: oauth.clientId,
+    clientSecret: oauth.clientSecret,
     botToken: workspace.botToken,
     appToken: workspace.appToken,
     botUserId: workspace.botUserId,
@@ -378,8 +539,47 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
     teamId: workspace.teamId,
     appId: workspace.appId,
     workspace,
+    addWorkspace(input = {}) {
+      const teamId = input.teamId ?? slackId("T");
+      if (byTeam.has(teamId)) throw new Error(`addWorkspace: ${teamId} exists already`);
+      const added = new FakeWorkspace({
+        teamId,
+        teamName: input.teamName ?? `Team ${teamId}`,
+        teamDomain: input.teamDomain ?? teamId.toLowerCase(),
+        ...(input.enterpriseId !== undefined ? { enterpriseId: input.enterpriseId } : {}),
+        ...(input.enterpriseName !== undefined ? { enterpriseName: input.enterpriseName } : {}),
+        appId: workspace.appId,
+        botUserId: input.botUserId ?? slackId("U"),
+        botId: input.botId ?? slackId("B"),
+        botToken: input.botToken ?? `xoxb-${randomDigits(13)}-${randomDigits(13)}-${randomToken(24)}`,
+        // One app, one app-level token: it stays the default workspace's, where apps.connections.open goes.
+        appToken: workspace.appToken,
+        installed: input.installed ?? false,
+        generalChannelId: input.generalChannelId ?? slackId("C"),
+        ...(options.wallClock !== undefined ? { wallClock: options.wallClock } : {}),
+        ...(workspace.socketUrl ? { socketUrl: workspace.socketUrl } : {}),
+        fileOrigin: () => origin,
+        isForeignChannel: foreignTo(teamId),
+      });
+      byTeam.set(teamId, added);
+      return added;
+    },
+    workspaceFor: (teamId) => workspaceFor(teamId),
+    workspaces: () => [...byTeam.values()],
+    nextInstall: (choice) => oauth.nextInstall(choice),
+    uninstall(teamId) {
+      const target = workspaceFor(teamId);
+      const revoked = target.uninstall();
+      return {
+        teamId,
+        revoked,
+        events: [tokensRevokedEvent(revoked), appUninstalledEvent()],
+        from: target.identity(),
+      };
+    },
     calls,
-    callsTo: (method) => calls.filter((c) => c.method === method),
+    callsTo: (method, team) =>
+      calls.filter((c) => c.method === method && (team === undefined || c.team === team)),
     waitForCall(method, predicate, timeoutMs = 5000) {
       const existing = calls.find((c) => c.method === method && (!predicate || predicate(c)));
       if (existing) return Promise.resolve(existing);
@@ -402,7 +602,7 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
         waiters.add(waiter);
       });
     },
-    failNext: (method, failure) => workspace.failNext(method, failure),
+    failNext: (method, failure) => workspaceFor(failure?.team).failNext(method, failure),
     addMessage: (input) => workspace.addMessage(input),
     addFile: (input) => workspace.addFile(input),
     addUser: (input) => workspace.addUser(input),
@@ -416,19 +616,20 @@ export async function startFakeWebApi(options: FakeWebApiOptions = {}): Promise<
       hookCounter += 1;
       const id = `${Date.now()}${hookCounter}`;
       responseUrls.set(id, context);
-      return `${origin}/hooks/commands/${workspace.teamId}/${id}/${randomToken(24)}`;
+      return `${origin}/hooks/commands/${workspaceFor(context.team).teamId}/${id}/${randomToken(24)}`;
     },
     onCall(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     setSocketUrl(socketUrl) {
-      workspace.socketUrl = socketUrl;
+      for (const ws of byTeam.values()) ws.socketUrl = socketUrl;
     },
     reset() {
       calls.length = 0;
       responseUrls.clear();
-      workspace.reset();
+      oauth.reset();
+      for (const ws of byTeam.values()) ws.reset();
     },
     async close() {
       for (const w of waiters) {

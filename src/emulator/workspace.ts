@@ -1,8 +1,8 @@
 // The fake workspace's state and Web API semantics, independent of any transport: `web-api.ts` puts it behind
 // node:http; a browser sandbox can call `handle()` directly. No Node imports here.
 import { ChannelMessages } from "./channel-messages.js";
-import { DEFAULTS, parseTs, randomToken, slackId, TsClock } from "./ids.js";
-import type { SlackFile } from "./payloads.js";
+import { DEFAULTS, parseTs, randomDigits, randomHex, randomToken, slackId, TsClock } from "./ids.js";
+import type { SlackFile, Workspace } from "./payloads.js";
 
 export type Args = Record<string, unknown>;
 
@@ -123,6 +123,8 @@ export interface Failure {
    * with `error`/`status`/`retryAfter` it fails after the delay.
    */
   delayMs?: number;
+  /** Fail this workspace's calls (the fake Web API's `failNext`); default: the default workspace. */
+  team?: string;
 }
 
 /** Where a `response_url` came from: who and where, and the message (channel or ephemeral) that produced it. */
@@ -135,6 +137,8 @@ export interface ResponseUrlContext {
   ephemeralTs?: string;
   /** Replies that are not replacements go to this thread. */
   threadTs?: string;
+  /** The workspace the click or command happened in; default: the fake Web API's default workspace. */
+  team?: string;
 }
 
 export interface ApiReply {
@@ -149,11 +153,26 @@ export interface WorkspaceOptions {
   teamId?: string;
   teamDomain?: string;
   teamName?: string;
+  /** Set for a workspace in an Enterprise Grid org: `auth.test` and OAuth answers then name it. */
+  enterpriseId?: string;
+  enterpriseName?: string;
   appId?: string;
   botUserId?: string;
   botId?: string;
+  /** The install's bot token (valid from the start unless `installed` is false). */
   botToken?: string;
   appToken?: string;
+  /** False: the app is not installed yet, so no bot token works until an OAuth install (default true). */
+  installed?: boolean;
+  /** The seeded #general channel (default `DEFAULTS.channelId`). */
+  generalChannelId?: string;
+  /**
+   * Channel ids that exist in another workspace: this one answers `channel_not_found` for them instead of
+   * creating them on first use, so a workspace's token cannot see another's channels.
+   */
+  isForeignChannel?: (id: string) => boolean;
+  /** App-level methods called without a token (`oauth.v2.access`), served with this workspace's failures. */
+  tokenlessMethods?: Record<string, (args: Args) => Record<string, unknown>>;
   /** What `apps.connections.open` returns as `url`. */
   socketUrl?: () => string;
   /** Message timestamps follow the wall clock (the sandbox) instead of a fixed epoch (tests). */
@@ -201,7 +220,7 @@ export interface AddChannelInput {
   topic?: string;
 }
 
-class ApiError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly code: string,
     readonly extra: Record<string, unknown> = {},
@@ -210,11 +229,12 @@ class ApiError extends Error {
   }
 }
 
-function fail(code: string, extra?: Record<string, unknown>): never {
+/** Answer the current Web API call with `ok: false` and this error. */
+export function fail(code: string, extra?: Record<string, unknown>): never {
   throw new ApiError(code, extra);
 }
 
-function str(args: Args, key: string): string | undefined {
+export function str(args: Args, key: string): string | undefined {
   const v = args[key];
   if (typeof v === "string" && v !== "") return v;
   if (typeof v === "number") return String(v);
@@ -325,17 +345,65 @@ interface StoredFile {
 /** Methods the fake implements; anything else is `unknown_method`, as on Slack. */
 const APP_TOKEN_METHODS = new Set(["apps.connections.open"]);
 
+type TokenKind = "bot" | "user" | "app";
+
+interface TokenRecord {
+  kind: TokenKind;
+  /** The bot user for bot tokens, the authorizing user for user tokens. */
+  userId: string;
+  scopes: string[];
+  /** Why the token stopped working: `auth.revoke`, or the app's uninstall. */
+  revoked?: "token_revoked" | "account_inactive";
+}
+
+/** What an OAuth install granted: the tokens it issued (or kept, on a reinstall) and their scopes. */
+export interface InstallGrant {
+  botToken?: string;
+  botScopes: string[];
+  userToken?: string;
+  userScopes: string[];
+}
+
+/** Who lost their tokens in an uninstall: the `tokens` of Slack's `tokens_revoked` event. */
+export interface RevokedTokens {
+  /** Users whose user tokens were revoked. */
+  oauth: string[];
+  /** Bot users whose bot tokens were revoked. */
+  bot: string[];
+}
+
+function botTokenFor(): string {
+  return `xoxb-${randomDigits(13)}-${randomDigits(13)}-${randomToken(24)}`;
+}
+
+function userTokenFor(): string {
+  return `xoxp-${randomDigits(13)}-${randomDigits(13)}-${randomDigits(13)}-${randomHex(32)}`;
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
 export class FakeWorkspace {
   readonly teamId: string;
   readonly teamDomain: string;
   readonly teamName: string;
+  readonly enterpriseId: string | undefined;
+  readonly enterpriseName: string | undefined;
   readonly appId: string;
   readonly botUserId: string;
   readonly botId: string;
-  readonly botToken: string;
   readonly appToken: string;
+  readonly generalChannelId: string;
   socketUrl: (() => string) | undefined;
   private readonly fileOrigin: () => string;
+  private readonly isForeignChannel: (id: string) => boolean;
+  private readonly tokenless: Record<string, (args: Args) => Record<string, unknown>>;
+  private readonly initialBotToken: string;
+  private readonly installedAtStart: boolean;
+  private currentBotToken: string;
+  private tokens = new Map<string, TokenRecord>();
+  private userTokens = new Map<string, string>();
 
   private readonly clock: TsClock;
   private messagesByChannel = new Map<string, ChannelMessages<SlackMessage>>();
@@ -355,16 +423,127 @@ export class FakeWorkspace {
     this.teamId = options.teamId ?? DEFAULTS.teamId;
     this.teamDomain = options.teamDomain ?? DEFAULTS.teamDomain;
     this.teamName = options.teamName ?? DEFAULTS.teamName;
+    this.enterpriseId = options.enterpriseId;
+    this.enterpriseName =
+      options.enterpriseName ?? (options.enterpriseId !== undefined ? `${this.teamName} Org` : undefined);
     this.appId = options.appId ?? DEFAULTS.appId;
     this.botUserId = options.botUserId ?? DEFAULTS.botUserId;
     this.botId = options.botId ?? DEFAULTS.botId;
-    this.botToken = options.botToken ?? DEFAULTS.botToken;
+    this.initialBotToken = options.botToken ?? DEFAULTS.botToken;
+    this.currentBotToken = this.initialBotToken;
+    this.installedAtStart = options.installed !== false;
     this.appToken = options.appToken ?? DEFAULTS.appToken;
+    this.generalChannelId = options.generalChannelId ?? DEFAULTS.channelId;
     this.socketUrl = options.socketUrl;
     this.fileOrigin = options.fileOrigin ?? (() => "https://files.slack.com");
+    this.isForeignChannel = options.isForeignChannel ?? (() => false);
+    this.tokenless = options.tokenlessMethods ?? {};
     this.clock = options.wallClock ? new TsClock(Date.now() * 1000, 100, true) : new TsClock();
     this.handlers = this.buildHandlers();
+    this.resetTokens();
     this.seedDefaults();
+  }
+
+  /**
+   * The install's bot token: the one it started with, or the one the latest OAuth install issued. On a
+   * workspace created with `installed: false`, the token the first install will issue.
+   */
+  get botToken(): string {
+    return this.currentBotToken;
+  }
+
+  /** Whether any bot or user token of the app's install in this workspace still works. */
+  get installed(): boolean {
+    for (const record of this.tokens.values()) if (record.kind !== "app" && !record.revoked) return true;
+    return false;
+  }
+
+  /** This workspace as payload builders and senders take it: events "from" it carry its team and bot user. */
+  identity(): Workspace {
+    return {
+      teamId: this.teamId,
+      teamDomain: this.teamDomain,
+      appId: this.appId,
+      botUserId: this.botUserId,
+      botId: this.botId,
+      ...(this.enterpriseId !== undefined ? { enterpriseId: this.enterpriseId } : {}),
+    };
+  }
+
+  /** Whether the token was ever valid here (revoked ones included), so the Web API can route calls to us. */
+  ownsToken(token: string): boolean {
+    return this.tokens.has(token);
+  }
+
+  /** A token that works now, for `url_private` downloads: a bot or user token of this workspace. */
+  acceptsToken(token: string | undefined): boolean {
+    if (token === undefined) return false;
+    const record = this.tokens.get(token);
+    return record !== undefined && record.kind !== "app" && !record.revoked;
+  }
+
+  /**
+   * An OAuth install (or reinstall) of the app: as on Slack, a reinstall keeps the tokens that still work and
+   * adds the newly granted scopes; after an uninstall or revoke it issues new ones.
+   */
+  install(grant: { userId: string; scopes: string[]; userScopes: string[] }): InstallGrant {
+    const result: InstallGrant = { botScopes: [], userScopes: [] };
+    if (grant.scopes.length) {
+      const current = this.tokens.get(this.currentBotToken);
+      if (current?.kind === "bot" && !current.revoked) {
+        current.scopes = union(current.scopes, grant.scopes);
+      } else {
+        // The planned token on a first install; a fresh one after the old was revoked.
+        if (current) this.currentBotToken = botTokenFor();
+        this.tokens.set(this.currentBotToken, { kind: "bot", userId: this.botUserId, scopes: grant.scopes });
+      }
+      result.botToken = this.currentBotToken;
+      result.botScopes = [...(this.tokens.get(this.currentBotToken)?.scopes ?? [])];
+    }
+    if (grant.userScopes.length) {
+      const existing = this.userTokens.get(grant.userId);
+      const record = existing !== undefined ? this.tokens.get(existing) : undefined;
+      let token = existing;
+      if (token !== undefined && record && !record.revoked) {
+        record.scopes = union(record.scopes, grant.userScopes);
+      } else {
+        token = userTokenFor();
+        this.userTokens.set(grant.userId, token);
+        this.tokens.set(token, { kind: "user", userId: grant.userId, scopes: grant.userScopes });
+      }
+      result.userToken = token;
+      result.userScopes = [...(this.tokens.get(token)?.scopes ?? [])];
+    }
+    return result;
+  }
+
+  /**
+   * The app is removed from the workspace: every bot and user token of its install stops working. Bot tokens
+   * then answer `account_inactive` and user tokens `token_revoked`, as Slack's error docs describe for a
+   * removed app. The app-level token is the app's, not the install's, and keeps working.
+   */
+  uninstall(): RevokedTokens {
+    const revoked: RevokedTokens = { oauth: [], bot: [] };
+    for (const record of this.tokens.values()) {
+      if (record.kind === "app" || record.revoked) continue;
+      record.revoked = record.kind === "bot" ? "account_inactive" : "token_revoked";
+      const ids = record.kind === "bot" ? revoked.bot : revoked.oauth;
+      if (!ids.includes(record.userId)) ids.push(record.userId);
+    }
+    return revoked;
+  }
+
+  /** `auth.revoke`: this one token stops working (`token_revoked`); the install and its other tokens stay. */
+  revokeToken(token: string): boolean {
+    const record = this.tokens.get(token);
+    if (!record || record.kind === "app" || record.revoked) return false;
+    record.revoked = "token_revoked";
+    return true;
+  }
+
+  /** Whether a channel with this id exists here (for other workspaces' `isForeignChannel`). */
+  hasChannel(id: string): boolean {
+    return this.channels.has(id);
   }
 
   // ------------------------------------------------------------------------------------------ public
@@ -386,7 +565,10 @@ export class FakeWorkspace {
 
   /** Answer one Web API call as Slack would. `token` is from `Authorization: Bearer` or the `token` field. */
   handle(method: string, args: Args, token: string | undefined): ApiReply {
-    const handler = this.handlers[method];
+    const tokenless = this.tokenless[method];
+    const handler: ((args: Args, token: string) => Record<string, unknown>) | undefined = tokenless
+      ? (a) => tokenless(a)
+      : this.handlers[method];
     if (!handler) return this.reply({ ok: false, error: "unknown_method" });
 
     const failure = this.failures.get(method)?.shift();
@@ -405,12 +587,22 @@ export class FakeWorkspace {
     args: Args,
     token: string | undefined,
   ): ApiReply {
+    if (this.tokenless[method]) return this.run(handler, args, token ?? "");
     if (!token) return this.reply({ ok: false, error: "not_authed" });
     const kind = this.tokenKind(token);
     if (kind === undefined) return this.reply({ ok: false, error: "invalid_auth" });
+    if (typeof kind === "object") return this.reply({ ok: false, error: kind.error });
     if ((kind === "app") !== APP_TOKEN_METHODS.has(method)) {
       return this.reply({ ok: false, error: "not_allowed_token_type" });
     }
+    return this.run(handler, args, token);
+  }
+
+  private run(
+    handler: (args: Args, token: string) => Record<string, unknown>,
+    args: Args,
+    token: string,
+  ): ApiReply {
     try {
       return this.reply({ ok: true, ...handler(args, token) });
     } catch (err) {
@@ -595,7 +787,7 @@ export class FakeWorkspace {
       is_mpim: false,
       is_private: isPrivate,
       is_archived: false,
-      is_general: input.id === DEFAULTS.channelId,
+      is_general: input.id === this.generalChannelId,
       is_member: true,
       is_ext_shared: false,
       is_org_shared: false,
@@ -659,7 +851,9 @@ export class FakeWorkspace {
     return u ? structuredClone(u) : undefined;
   }
 
+  /** Forget state and tokens issued since the start: the initial install (if any) is back, as configured. */
   reset(): void {
+    this.resetTokens();
     this.clock.reset();
     this.messagesByChannel.clear();
     this.reactionsByMessage.clear();
@@ -675,8 +869,22 @@ export class FakeWorkspace {
 
   // ---------------------------------------------------------------------------------------- internals
 
+  private resetTokens(): void {
+    this.tokens.clear();
+    this.userTokens.clear();
+    this.currentBotToken = this.initialBotToken;
+    this.tokens.set(this.appToken, { kind: "app", userId: this.botUserId, scopes: ["connections:write"] });
+    if (this.installedAtStart) {
+      this.tokens.set(this.initialBotToken, {
+        kind: "bot",
+        userId: this.botUserId,
+        scopes: SCOPES.split(","),
+      });
+    }
+  }
+
   private seedDefaults(): void {
-    this.addChannel({ id: DEFAULTS.channelId, name: DEFAULTS.channelName });
+    this.addChannel({ id: this.generalChannelId, name: DEFAULTS.channelName });
     this.addUser({ id: DEFAULTS.userId, name: DEFAULTS.userName, real_name: "Alice Example" });
     this.addUser({ id: this.botUserId, name: DEFAULTS.botName, real_name: "Triage", is_bot: true });
   }
@@ -698,9 +906,10 @@ export class FakeWorkspace {
     );
   }
 
-  private tokenKind(token: string): "bot" | "app" | undefined {
-    if (token === this.botToken) return "bot";
-    if (token === this.appToken) return "app";
+  private tokenKind(token: string): TokenKind | { error: string } | undefined {
+    const record = this.tokens.get(token);
+    if (record?.revoked) return { error: record.revoked };
+    if (record) return record.kind;
     // Workflow tokens from function_executed events; Bolt calls the API with them in function handlers.
     if (/^xwfp-[A-Za-z0-9-]+$/.test(token)) return "bot";
     return undefined;
@@ -713,6 +922,8 @@ export class FakeWorkspace {
     if (known) return known;
     const name = ref.startsWith("#") ? ref.slice(1) : undefined;
     if (name !== undefined) return [...this.channels.values()].find((c) => c.name === name);
+    // DM ids here derive from user ids, so two workspaces may share one: only C/G ids are exclusive.
+    if (/^[CG]/.test(ref) && this.isForeignChannel(ref)) return undefined;
     if (/^[CGD][A-Z0-9_]{2,}$/.test(ref)) {
       this.addChannel({ id: ref });
       return this.channels.get(ref);
@@ -889,15 +1100,24 @@ export class FakeWorkspace {
 
   private buildHandlers(): Record<string, (args: Args, token: string) => Record<string, unknown>> {
     return {
-      "auth.test": () => ({
-        url: `https://${this.teamDomain}.slack.com/`,
-        team: this.teamName,
-        user: DEFAULTS.botName,
-        team_id: this.teamId,
-        user_id: this.botUserId,
-        bot_id: this.botId,
-        is_enterprise_install: false,
-      }),
+      "auth.test": (_args, token) => {
+        const record = this.tokens.get(token);
+        const asUser = record?.kind === "user" ? record.userId : undefined;
+        return {
+          url: `https://${this.teamDomain}.slack.com/`,
+          team: this.teamName,
+          user:
+            asUser !== undefined ? (this.users.get(asUser)?.name ?? asUser.toLowerCase()) : DEFAULTS.botName,
+          team_id: this.teamId,
+          user_id: asUser ?? this.botUserId,
+          ...(asUser === undefined ? { bot_id: this.botId } : {}),
+          ...(this.enterpriseId !== undefined ? { enterprise_id: this.enterpriseId } : {}),
+          is_enterprise_install: false,
+        };
+      },
+
+      // `test=1` only checks the token, as on Slack: the answer says whether it was really revoked.
+      "auth.revoke": (args, token) => ({ revoked: bool(args, "test") ? false : this.revokeToken(token) }),
 
       "apps.connections.open": () => {
         if (!this.socketUrl) fail("socket_mode_not_enabled");
