@@ -77,6 +77,8 @@ export interface AppConfig extends KnowledgeConfig {
   databaseUrl: string | null;
   /** Redis for what replicas share (`REDIS_URL`, redis://…); null: kept in this process. */
   redisUrl: string | null;
+  /** Prefix of every Redis key and channel (`REDIS_PREFIX`, default `kb-triage:`): one Redis, several deployments. */
+  redisPrefix: string;
 }
 
 /** Where the running bot writes its process id, for `triage kb reload`. */
@@ -124,6 +126,9 @@ const envSchema = z.object({
   }),
   REDIS_URL: optionalText.refine((v) => v === undefined || /^rediss?:\/\/\S+$/.test(v), {
     message: "must be a Redis URL (redis://host:6379 or rediss://… for TLS)",
+  }),
+  REDIS_PREFIX: optionalText.refine((v) => v === undefined || /^[\w:.-]{1,64}$/.test(v), {
+    message: "must be up to 64 letters, digits and _ : . -",
   }),
   STORE_QUERY_TEXT: optionalText.refine((v) => v === undefined || /^(true|false|1|0|yes|no)$/i.test(v), {
     message: "must be true or false",
@@ -248,6 +253,7 @@ function settings(e: Env): Omit<AppConfig, "slack" | "slackApiUrl"> {
     watchKnowledge: e.KNOWLEDGE_WATCH === undefined || /^(true|1|yes)$/i.test(e.KNOWLEDGE_WATCH),
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX ?? "kb-triage:",
     channelDefaults: {
       mode: (e.CHANNEL_MODE as AppConfig["channelDefaults"]["mode"] | undefined) ?? "errors",
       minScore: e.ANSWER_MIN_SCORE === undefined ? 0.72 : Number(e.ANSWER_MIN_SCORE),

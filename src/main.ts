@@ -136,7 +136,15 @@ async function runApp(): Promise<void> {
     await running.close();
     process.exit(1);
   }
-  logger.info({ mode: config.slack.mode, port: config.port }, "kb-triage is running");
+  logger.info(
+    {
+      mode: config.slack.mode,
+      port: config.port,
+      store: config.databaseUrl ? "postgres" : "sqlite",
+      shared: config.redisUrl ? "redis" : "process",
+    },
+    "kb-triage is running",
+  );
   // `triage kb reload` finds the process here.
   const pid = pidFile(config.dataDir);
   try {

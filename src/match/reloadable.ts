@@ -16,6 +16,8 @@ export interface KnowledgeState {
   files: number;
   problems: Problem[];
   examples: ExamplePaste[];
+  /** A hash of the articles served (the same knowledge gives the same version on every replica). */
+  version: string;
   /** When the index now serving was built, and how long loading and indexing took. */
   loadedAt: number;
   ms: number;
@@ -65,6 +67,7 @@ export function startReloadableMatcher(
         files: matcher.files,
         problems: matcher.problems,
         examples: matcher.examples,
+        version: matcher.version,
         loadedAt: Date.now(),
         ms: Math.round(performance.now() - started),
       },

@@ -44,6 +44,8 @@ export type WorkerReply =
       problems: Problem[];
       files: number;
       examples: ExamplePaste[];
+      /** What is served, as a hash of the articles: replicas compare it after a reload notice. */
+      version: string;
     }
   | { type: "failed"; message: string }
   | { type: "need-last-good"; sources: string[] }
@@ -61,6 +63,8 @@ export interface ThreadedMatcher extends AsyncMatcher {
   readonly problems: Problem[];
   /** A few of the knowledge base's own error messages, for people trying the bot out. */
   readonly examples: ExamplePaste[];
+  /** A hash of the articles served: two indexes of the same knowledge have the same version. */
+  readonly version: string;
   /** The articles this index serves from these files (a reload keeps them when the files break). */
   articlesFrom(sources: string[]): Promise<Article[]>;
   /** Closes once the requests already sent are answered (a swapped-out index finishes its work). */
@@ -145,6 +149,7 @@ export async function startThreadedMatcher(
     files: ready.files,
     problems: ready.problems,
     examples: ready.examples,
+    version: ready.version,
     async match(text, options) {
       const reply = await request({ type: "match", text, options });
       return (reply as Extract<WorkerReply, { type: "result" }>).response;

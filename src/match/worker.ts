@@ -7,6 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { examplePastes } from "../knowledge/examples.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import type { Article } from "../knowledge/types.js";
+import { knowledgeVersion } from "../knowledge/version.js";
 import { buildMatcher, type MatcherOverrides } from "./matcher.js";
 import type { WorkerReply, WorkerRequest } from "./threaded.js";
 
@@ -51,6 +52,7 @@ try {
     problems: kb?.problems ?? [],
     files: kb?.files ?? articles.length,
     examples: examplePastes(articles),
+    version: knowledgeVersion(articles),
   });
   port.on("message", (request: WorkerRequest) => {
     if (request.type === "last-good") return;

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPModuleFunctions, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
+import { createMemoryState, type SharedState } from "../state/shared-state.js";
 import { idempotentPostFetch } from "./idempotent-post.js";
 import { registerActionListeners } from "./listeners/actions.js";
 import { registerCommandListeners } from "./listeners/commands.js";
@@ -14,6 +15,7 @@ import { registerFunctionListeners } from "./listeners/functions.js";
 import { registerMessageListeners } from "./listeners/messages.js";
 import { registerShortcutListeners } from "./listeners/shortcuts.js";
 import { boltLogger } from "./logger.js";
+import { rateLimitFetch } from "./rate-limit-fetch.js";
 import { trustedFileOrigins } from "./snippets.js";
 import type { SlackDeps } from "./triage.js";
 
@@ -76,27 +78,63 @@ export function createSlackApp(
     host?: string;
     /** How long a Web API call may take before it is retried (10 s; shorter in tests). */
     webApiTimeoutMs?: number;
+    /** What replicas share (Redis) or this process alone; in process when not given. */
+    state?: SharedState;
+    /** For /readyz: the database and the shared state answer. */
+    ready?: () => Promise<Record<string, boolean>>;
   },
 ): SlackApp {
   const health: Health = { knowledge: false, slack: false };
-  const healthz = {
-    path: "/healthz",
-    method: ["GET"],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
-      const ok = health.knowledge && health.slack;
-      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
-      res.end(JSON.stringify({ ok, ...health }));
-    },
+  const json = (res: ServerResponse, status: number, body: Record<string, boolean>) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
   };
+  // /healthz: knowledge loaded and Slack reachable; /livez: the process answers (restart it when not);
+  // /readyz: /healthz and the database and Redis answer (send it traffic only then). Only booleans: no
+  // configuration is revealed.
+  const routes = [
+    {
+      path: "/healthz",
+      method: ["GET"],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        const ok = health.knowledge && health.slack;
+        json(res, ok ? 200 : 503, { ok, ...health });
+      },
+    },
+    {
+      path: "/livez",
+      method: ["GET"],
+      handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { ok: true }),
+    },
+    {
+      path: "/readyz",
+      method: ["GET"],
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        const checks = (await options.ready?.().catch(() => ({ database: false, redis: false }))) ?? {};
+        const ok = health.knowledge && health.slack && Object.values(checks).every(Boolean);
+        json(res, ok ? 200 : 503, { ok, ...health, ...checks });
+      },
+    },
+  ];
   const logger = boltLogger(options.logger);
+  const state = options.state ?? createMemoryState();
+  const webApiTimeoutMs = options.webApiTimeoutMs ?? 10_000;
   const clientOptions = {
     slackApiUrl: config.slackApiUrl,
     // Bounded: an answer is worth little minutes later, and Bolt's default (ten retries over ~30 minutes)
     // would hold every failing reply in memory. 429s wait for Retry-After before the retry.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000, randomize: true },
-    timeout: options.webApiTimeoutMs ?? 10_000,
-    // A retried chat.postMessage whose first attempt reached Slack would post twice: checked first.
-    fetch: idempotentPostFetch(globalThis.fetch, { logger: options.logger }),
+    timeout: webApiTimeoutMs,
+    // A retried chat.postMessage whose first attempt reached Slack would post twice: checked first. Below
+    // that, a 429 one replica got holds the other replicas' calls to that method and workspace too (the
+    // wait counts in the timeout, so it stays below it).
+    fetch: idempotentPostFetch(
+      rateLimitFetch(globalThis.fetch, state, {
+        logger: options.logger,
+        maxWaitMs: Math.max(0, webApiTimeoutMs - 2_000),
+      }),
+      { logger: options.logger },
+    ),
   };
   let receiver: SocketModeReceiver | undefined;
   let app: App;
@@ -104,7 +142,7 @@ export function createSlackApp(
     receiver = new SocketModeReceiver({
       appToken: config.slack.appToken,
       logger,
-      customRoutes: [healthz],
+      customRoutes: routes,
       installerOptions: { port: config.port, clientOptions },
     });
     receiver.client.on("connected", () => {
@@ -126,7 +164,7 @@ export function createSlackApp(
     const httpReceiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret,
       port: config.port,
-      customRoutes: [healthz],
+      customRoutes: routes,
       logger,
       // A payload Slack would never send (an event without its fields, say) makes Bolt throw before any
       // listener runs: answer 400 and log it, instead of Bolt's 500 that Slack would retry.

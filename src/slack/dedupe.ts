@@ -1,32 +1,21 @@
 /**
  * Remembers keys for a while, so a retried Slack event (same `event_id`) or the second event about one
  * message (a mention arrives both as `message` and `app_mention`) is handled once. Bolt does not dedupe.
+ * The keys live in the shared state: in this process for one replica, in Redis for several, so a retry that
+ * reaches another replica is still answered once.
  */
+import { createMemoryState, type SharedState } from "../state/shared-state.js";
+
 export interface Deduper {
-  /** True the first time a key is seen within the window; false for repeats. */
-  firstTime(key: string): boolean;
-  readonly size: number;
+  /** True the first time a key is seen within the window (by any replica sharing the state); false for repeats. */
+  firstTime(key: string): Promise<boolean>;
 }
 
-export function createDeduper({ ttlMs = 10 * 60_000, max = 50_000, now = Date.now } = {}): Deduper {
-  // Insertion order is expiry order: the oldest entries are at the front of the Map.
-  const seen = new Map<string, number>();
-  const prune = (at: number) => {
-    for (const [key, expires] of seen) {
-      if (expires > at && seen.size <= max) break;
-      seen.delete(key);
-    }
-  };
+/** Slack retries an event for about an hour at most, three times; ten minutes covers the retries that matter. */
+const DEDUPE_TTL_MS = 10 * 60_000;
+
+export function createDeduper(state: SharedState = createMemoryState(), ttlMs = DEDUPE_TTL_MS): Deduper {
   return {
-    firstTime(key: string): boolean {
-      const at = now();
-      prune(at);
-      if (seen.has(key)) return false;
-      seen.set(key, at + ttlMs);
-      return true;
-    },
-    get size() {
-      return seen.size;
-    },
+    firstTime: (key) => state.claim(`dedupe:${key}`, ttlMs),
   };
 }

@@ -4,15 +4,21 @@
  * from App Home), the store, and the listeners' dependencies built from the configuration. One wiring for
  * both, so the sandbox shows exactly what production does.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import { type KnowledgeWatcher, watchKnowledge } from "../knowledge/load.js";
 import { type KnowledgeState, type ReloadOutcome, startReloadableMatcher } from "../match/reloadable.js";
 import type { KbStatus } from "../reply/home.js";
+import { createSharedState, type SharedState } from "../state/shared-state.js";
 import { createRecentTriages } from "../store/recent-triages.js";
 import type { TriageStore } from "../store/store.js";
 import { createSlackApp, type SlackApp } from "./app.js";
 import { createDeduper } from "./dedupe.js";
+
+/** The reason a reload asked for by another replica's notice gives (it is not passed on again). */
+const NOTICE_REASON = "reload notice from replica";
 
 export interface RunningApp {
   slack: SlackApp;
@@ -29,10 +35,19 @@ export function createRunningApp(
   config: AppConfig,
   store: TriageStore,
   logger: Logger,
-  options: { host?: string; debounceMs?: number } = {},
+  options: { host?: string; debounceMs?: number; state?: SharedState } = {},
 ): RunningApp {
   const matcher = startReloadableMatcher(config.knowledgeDir);
   const reload = (reason: string) => matcher.reload(reason);
+  const replicaId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const state =
+    options.state ??
+    createSharedState({
+      redisUrl: config.redisUrl ?? undefined,
+      keyPrefix: config.redisPrefix,
+      logger,
+      replicaId,
+    });
   const kbStatus = (): KbStatus => {
     const state = matcher.state;
     const problems = state?.problems ?? [];
@@ -58,7 +73,7 @@ export function createRunningApp(
     {
       matcher,
       triages: createRecentTriages(),
-      dedupe: createDeduper(),
+      dedupe: createDeduper(state),
       logger,
       triageChannels: new Set(config.triageChannels),
       store,
@@ -70,7 +85,15 @@ export function createRunningApp(
       kbStatus,
       reloadKnowledge: () => reload("App Home"),
     },
-    { logger, ...(options.host ? { host: options.host } : {}) },
+    {
+      logger,
+      state,
+      ...(options.host ? { host: options.host } : {}),
+      ready: async () => ({
+        database: await store.ping(),
+        ...(state.kind === "redis" ? { redis: await state.ping() } : {}),
+      }),
+    },
   );
   const summary = (state: KnowledgeState) => {
     const errors = state.problems.filter((p) => p.severity === "error");
@@ -91,12 +114,34 @@ export function createRunningApp(
   });
   indexed.catch(() => undefined); // the caller decides what a failed load means
   matcher.onReload((outcome) => {
-    if (outcome.ok) logger.info({ reason: outcome.reason, ...summary(outcome) }, "knowledge base reloaded");
-    else
+    if (outcome.ok) {
+      logger.info(
+        { reason: outcome.reason, version: outcome.version, ...summary(outcome) },
+        "knowledge base reloaded",
+      );
+      // The other replicas load their copy too (a shared volume, or one deployed alike); one told by a notice
+      // does not pass it on.
+      if (!outcome.reason.startsWith(NOTICE_REASON)) void state.publishReload(outcome.version);
+    } else
       logger.error(
         { reason: outcome.reason, error: outcome.error, dir: config.knowledgeDir },
         "knowledge reload failed; the previous knowledge base is still served",
       );
+  });
+
+  // Another replica reloaded: load ours unless it already serves that version (both saw the same edit).
+  const unsubscribe = state.onReload((version, from) => {
+    if (matcher.state?.version === version) {
+      logger.debug({ version, from }, "reload notice for the knowledge base already served");
+      return;
+    }
+    void reload(`${NOTICE_REASON} ${from}`).then((outcome) => {
+      if (outcome.ok && outcome.version !== version)
+        logger.warn(
+          { from, theirs: version, ours: outcome.version, dir: config.knowledgeDir },
+          "after a reload notice this replica serves a different knowledge base than the one that sent it: is its folder up to date?",
+        );
+    });
   });
 
   let watcher: KnowledgeWatcher | null = null;
@@ -134,8 +179,10 @@ export function createRunningApp(
       await slack.stop().catch(() => undefined);
       if (!(await slack.drain(drainMs)))
         logger.warn({ drainMs }, "replies still in progress at shutdown were cut off");
+      unsubscribe();
       await matcher.close();
       await store.close();
+      await state.close();
     },
   };
 }

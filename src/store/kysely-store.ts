@@ -209,6 +209,14 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): T
         .execute();
       return rows as ChannelSettings[];
     },
+    async ping() {
+      const answer = sql<{ one: number }>`SELECT 1 AS one`.execute(db).then(
+        (r) => Number(r.rows[0]?.one) === 1,
+        () => false,
+      );
+      const late = new Promise<boolean>((resolve) => setTimeout(resolve, 3_000, false).unref());
+      return Promise.race([answer, late]);
+    },
     async purge(days, now = Date.now()) {
       // Feedback and escalations go with their triage (ON DELETE CASCADE).
       const result = await db

@@ -109,6 +109,8 @@ export interface TriageStore {
   setChannelSettings(settings: ChannelSettings): Promise<void>;
   /** Every channel an admin has set, most recently changed first. */
   listChannelSettings(): Promise<ChannelSettings[]>;
+  /** True when the database answers (a trivial query within a few seconds), for /readyz. */
+  ping(): Promise<boolean>;
   /** Deletes rows older than `days`; returns how many triages went. */
   purge(days: number, now?: number): Promise<number>;
   close(): Promise<void>;

@@ -46,6 +46,7 @@ export function appForTest(
     watchKnowledge: false,
     databaseUrl: null,
     redisUrl: null,
+    redisPrefix: "kb-triage:",
     ...settings,
   };
   const slack = createSlackApp(

@@ -9,6 +9,7 @@ import { createDeduper } from "../../src/slack/dedupe.js";
 import { createLogger } from "../../src/slack/logger.js";
 import { isTextSnippet, readSnippet } from "../../src/slack/snippets.js";
 import { replyFor, type SlackDeps, triage, withoutMention } from "../../src/slack/triage.js";
+import { createMemoryState } from "../../src/state/shared-state.js";
 import { createRecentTriages } from "../../src/store/recent-triages.js";
 
 let articles: Article[];
@@ -69,19 +70,20 @@ describe("withoutMention", () => {
 });
 
 describe("createDeduper", () => {
-  it("lets a key through once within the window, and again after it", () => {
+  it("lets a key through once within the window, and again after it", async () => {
     let now = 0;
-    const dedupe = createDeduper({ ttlMs: 1000, now: () => now });
-    expect(dedupe.firstTime("Ev1")).toBe(true);
-    expect(dedupe.firstTime("Ev1")).toBe(false);
+    const dedupe = createDeduper(createMemoryState({ now: () => now }), 1000);
+    expect(await dedupe.firstTime("Ev1")).toBe(true);
+    expect(await dedupe.firstTime("Ev1")).toBe(false);
     now = 1001;
-    expect(dedupe.firstTime("Ev1")).toBe(true);
+    expect(await dedupe.firstTime("Ev1")).toBe(true);
   });
 
-  it("stays bounded", () => {
-    const dedupe = createDeduper({ max: 100 });
-    for (let i = 0; i < 1000; i++) dedupe.firstTime(`Ev${i}`);
-    expect(dedupe.size).toBeLessThanOrEqual(101);
+  it("answers for every replica sharing the state: a key seen by one is a repeat for the other", async () => {
+    const shared = createMemoryState();
+    const [a, b] = [createDeduper(shared), createDeduper(shared)];
+    expect(await a.firstTime("Ev2")).toBe(true);
+    expect(await b.firstTime("Ev2")).toBe(false);
   });
 });
 

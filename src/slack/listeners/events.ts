@@ -32,8 +32,8 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
     if (mention.bot_id || !mention.user || mention.user === context.botUserId) return;
     if (!mention.channel || !mention.ts) return;
     const eventId = (body as { event_id?: string }).event_id;
-    if (eventId && !deps.dedupe.firstTime(`event:${eventId}`)) return;
-    if (!deps.dedupe.firstTime(`mention:${mention.channel}:${mention.ts}`)) return;
+    if (eventId && !(await deps.dedupe.firstTime(`event:${eventId}`))) return;
+    if (!(await deps.dedupe.firstTime(`mention:${mention.channel}:${mention.ts}`))) return;
 
     // An admin switched the bot off in this channel.
     if ((await settingsFor(deps, mention.channel)).mode === "off") return;

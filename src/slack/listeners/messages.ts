@@ -44,12 +44,12 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
     if (message.bot_id || !message.user || message.user === context.botUserId) return;
     if (!message.channel || !message.ts) return;
     const eventId = (body as { event_id?: string }).event_id;
-    if (eventId && !deps.dedupe.firstTime(`event:${eventId}`)) return;
+    if (eventId && !(await deps.dedupe.firstTime(`event:${eventId}`))) return;
     const dm = message.channel_type === "im";
     // In channels, replies inside threads are conversation, not pastes (a mention there is app_mention's).
     if (!dm && message.thread_ts && message.thread_ts !== message.ts) return;
     if (context.botUserId && message.text?.includes(`<@${context.botUserId}>`)) return;
-    if (!deps.dedupe.firstTime(`message:${message.channel}:${message.ts}`)) return;
+    if (!(await deps.dedupe.firstTime(`message:${message.channel}:${message.ts}`))) return;
 
     let text = message.text ?? "";
     let source: TriageSource = dm ? "dm" : "channel";
