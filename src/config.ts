@@ -40,14 +40,35 @@ export function readStoreLocation(env: NodeJS.ProcessEnv = process.env): {
 }
 
 /** Names of the Slack credentials, for start-up hints. */
-export const SLACK_CREDENTIAL_VARS = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"] as const;
+export const SLACK_CREDENTIAL_VARS = [
+  "SLACK_BOT_TOKEN",
+  "SLACK_APP_TOKEN",
+  "SLACK_SIGNING_SECRET",
+  "SLACK_CLIENT_ID",
+  "SLACK_CLIENT_SECRET",
+] as const;
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type SlackConnection =
   | { mode: "socket"; botToken: string; appToken: string }
-  | { mode: "http"; botToken: string; signingSecret: string };
+  | { mode: "http"; botToken: string; signingSecret: string }
+  | {
+      /** Installed in any number of workspaces through Slack's OAuth v2 flow (HTTP mode, no fixed token). */
+      mode: "oauth";
+      signingSecret: string;
+      clientId: string;
+      clientSecret: string;
+      /** Signs the OAuth `state` (SLACK_STATE_SECRET). */
+      stateSecret: string;
+      /** Slack's authorize page (SLACK_AUTHORIZE_URL: GovSlack, or a local fake Slack). */
+      authorizeUrl: string;
+      /** The redirect URL registered with the app, when it has several (SLACK_REDIRECT_URI). */
+      redirectUri: string | null;
+      /** AES-256-GCM keys for the tokens at rest (ENCRYPTION_KEY): the first seals, all open (rotation). */
+      encryptionKeys: Buffer[];
+    };
 
 export interface AppConfig extends KnowledgeConfig {
   slack: SlackConnection;
@@ -110,6 +131,28 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText.refine((v) => v === undefined || /^[0-9a-f]{16,}$/i.test(v), {
     message: "must be the app's signing secret (hex, from Basic Information)",
   }),
+  SLACK_CLIENT_ID: optionalText.refine((v) => v === undefined || /^\d+\.\d+$/.test(v), {
+    message: "must be the app's Client ID (digits.digits, from Basic Information)",
+  }),
+  SLACK_CLIENT_SECRET: optionalText.refine((v) => v === undefined || /^[0-9a-f]{16,}$/i.test(v), {
+    message: "must be the app's Client Secret (hex, from Basic Information)",
+  }),
+  SLACK_STATE_SECRET: optionalText.refine((v) => v === undefined || v.length >= 16, {
+    message: "must be at least 16 random characters",
+  }),
+  SLACK_AUTHORIZE_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), {
+    message: "must be an http(s) URL",
+  }),
+  SLACK_REDIRECT_URI: optionalText.refine((v) => v === undefined || /^https?:\/\/\S+$/.test(v), {
+    message: "must be an http(s) URL (the app's OAuth Redirect URL)",
+  }),
+  ENCRYPTION_KEY: optionalText.refine(
+    (v) => v === undefined || v.split(",").every((k) => keyBytes(k) !== null),
+    {
+      message:
+        "must be 32 random bytes as 64 hex digits or base64 (openssl rand -base64 32); several, comma-separated, to rotate",
+    },
+  ),
   SLACK_API_URL: optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
     message: "must be an http(s) URL",
   }),
@@ -185,7 +228,40 @@ export function readAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parseEnv(env);
   const problems: string[] = [];
   let slack: SlackConnection | null = null;
-  if (!e.SLACK_BOT_TOKEN) {
+  const oauth = Boolean(e.SLACK_CLIENT_ID || e.SLACK_CLIENT_SECRET);
+  if (oauth && e.SLACK_BOT_TOKEN) {
+    problems.push(
+      "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (installed through OAuth in any workspace), not both",
+    );
+  } else if (oauth) {
+    const missing = [
+      ["SLACK_CLIENT_ID", e.SLACK_CLIENT_ID],
+      ["SLACK_CLIENT_SECRET", e.SLACK_CLIENT_SECRET],
+      ["SLACK_STATE_SECRET", e.SLACK_STATE_SECRET],
+      ["SLACK_SIGNING_SECRET", e.SLACK_SIGNING_SECRET],
+      ["ENCRYPTION_KEY", e.ENCRYPTION_KEY],
+    ].filter(([, v]) => !v);
+    for (const [name] of missing)
+      problems.push(
+        `${name} is missing: installing through OAuth needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET, SLACK_SIGNING_SECRET and ENCRYPTION_KEY`,
+      );
+    if (e.SLACK_APP_TOKEN)
+      problems.push(
+        "SLACK_APP_TOKEN: installing through OAuth runs in HTTP mode (Request URLs), not Socket Mode",
+      );
+    if (missing.length === 0 && !e.SLACK_APP_TOKEN) {
+      slack = {
+        mode: "oauth",
+        signingSecret: e.SLACK_SIGNING_SECRET as string,
+        clientId: e.SLACK_CLIENT_ID as string,
+        clientSecret: e.SLACK_CLIENT_SECRET as string,
+        stateSecret: e.SLACK_STATE_SECRET as string,
+        authorizeUrl: e.SLACK_AUTHORIZE_URL ?? "https://slack.com/oauth/v2/authorize",
+        redirectUri: e.SLACK_REDIRECT_URI ?? null,
+        encryptionKeys: (e.ENCRYPTION_KEY as string).split(",").map((k) => keyBytes(k) as Buffer),
+      };
+    }
+  } else if (!e.SLACK_BOT_TOKEN) {
     problems.push("SLACK_BOT_TOKEN is missing (OAuth & Permissions → Bot User OAuth Token, xoxb-…)");
   } else if (e.SLACK_APP_TOKEN) {
     slack = { mode: "socket", botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN };
@@ -220,6 +296,17 @@ export function readSandboxConfig(
 }
 
 type Env = z.infer<typeof envSchema>;
+
+/** A 32-byte key from 64 hex digits or base64 (with or without padding); null otherwise. */
+function keyBytes(text: string): Buffer | null {
+  const t = text.trim();
+  if (/^[0-9a-f]{64}$/i.test(t)) return Buffer.from(t, "hex");
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) {
+    const bytes = Buffer.from(t.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+    return bytes.length === 32 ? bytes : null;
+  }
+  return null;
+}
 
 function parseEnv(env: NodeJS.ProcessEnv): Env {
   const parsed = envSchema.safeParse(env);

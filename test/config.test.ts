@@ -127,3 +127,67 @@ describe("readAppConfig, channel defaults", () => {
     ).toHaveLength(2);
   });
 });
+
+describe("readAppConfig, several workspaces and replicas", () => {
+  const oauth = {
+    SLACK_CLIENT_ID: "1234567890.9876543210",
+    SLACK_CLIENT_SECRET: "00112233445566778899aabbccddeeff",
+    SLACK_STATE_SECRET: "a-long-random-state-secret",
+    SLACK_SIGNING_SECRET: secret,
+    ENCRYPTION_KEY: "ab".repeat(32),
+  };
+
+  it("installs through OAuth in HTTP mode with client id, secrets and an encryption key (hex or base64, rotating)", () => {
+    const config = readAppConfig(oauth);
+    expect(config.slack).toMatchObject({
+      mode: "oauth",
+      clientId: oauth.SLACK_CLIENT_ID,
+      authorizeUrl: "https://slack.com/oauth/v2/authorize",
+      redirectUri: null,
+    });
+    const keys = (config.slack as { encryptionKeys: Buffer[] }).encryptionKeys;
+    expect(keys.map((k) => k.length)).toEqual([32]);
+    const b64 = Buffer.alloc(32, 7).toString("base64");
+    const rotated = readAppConfig({ ...oauth, ENCRYPTION_KEY: `${b64},${"cd".repeat(32)}` }).slack as {
+      encryptionKeys: Buffer[];
+    };
+    expect(rotated.encryptionKeys.map((k) => k[0])).toEqual([7, 0xcd]);
+    expect(hasNoSlackCredentials({ SLACK_CLIENT_ID: oauth.SLACK_CLIENT_ID })).toBe(false);
+  });
+
+  it("names each missing OAuth setting, refuses a bot token or app token beside them, and never echoes a secret", () => {
+    const { ENCRYPTION_KEY: _, SLACK_STATE_SECRET: __, ...partial } = oauth;
+    const problems = problemsOf(partial).join("\n");
+    expect(problems).toMatch(/SLACK_STATE_SECRET is missing/);
+    expect(problems).toMatch(/ENCRYPTION_KEY is missing/);
+    expect(problemsOf({ ...oauth, SLACK_BOT_TOKEN: bot }).join()).toMatch(/not both/);
+    expect(problemsOf({ ...oauth, SLACK_APP_TOKEN: app }).join()).toMatch(/HTTP mode/);
+    const bad = problemsOf({ ...oauth, ENCRYPTION_KEY: "too-short-key", SLACK_CLIENT_SECRET: "zz-not-hex" });
+    expect(bad.join()).toMatch(/ENCRYPTION_KEY must be 32 random bytes/);
+    expect(bad.join()).not.toContain("too-short-key");
+    expect(bad.join()).not.toContain("zz-not-hex");
+  });
+
+  it("reads DATABASE_URL, REDIS_URL and REDIS_PREFIX, and refuses other schemes", () => {
+    const config = readAppConfig({
+      SLACK_BOT_TOKEN: bot,
+      SLACK_APP_TOKEN: app,
+      DATABASE_URL: "postgres://kb:pw@db:5432/kb",
+      REDIS_URL: "rediss://cache:6380",
+      REDIS_PREFIX: "kb-prod:",
+    });
+    expect([config.databaseUrl, config.redisUrl, config.redisPrefix]).toEqual([
+      "postgres://kb:pw@db:5432/kb",
+      "rediss://cache:6380",
+      "kb-prod:",
+    ]);
+    expect(readAppConfig({ SLACK_BOT_TOKEN: bot, SLACK_APP_TOKEN: app }).redisPrefix).toBe("kb-triage:");
+    const problems = problemsOf({
+      SLACK_BOT_TOKEN: bot,
+      SLACK_APP_TOKEN: app,
+      DATABASE_URL: "mysql://x",
+      REDIS_URL: "http://x",
+    });
+    expect(problems.join()).toMatch(/DATABASE_URL must be a PostgreSQL URL.*REDIS_URL must be a Redis URL/);
+  });
+});

@@ -20,7 +20,8 @@ export const DEFAULTS = {
   verificationToken: "fakeVerificationToken000",
   /** The app's OAuth credentials (Basic Information page), shaped like Slack's. */
   clientId: "2000000000001.2000000000001",
-  clientSecret: "fakec11e47secret0000000000000000",
+  // Hex, like a real one (config.ts checks the shape).
+  clientSecret: "fa4ec11e47000000000000000000beef",
 } as const;
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";

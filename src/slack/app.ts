@@ -10,13 +10,19 @@ import { createMemoryState, type SharedState } from "../state/shared-state.js";
 import { idempotentPostFetch } from "./idempotent-post.js";
 import { registerActionListeners } from "./listeners/actions.js";
 import { registerCommandListeners } from "./listeners/commands.js";
-import { registerEventListeners, registerHomeListeners } from "./listeners/events.js";
+import {
+  registerEventListeners,
+  registerHomeListeners,
+  registerInstallationListeners,
+} from "./listeners/events.js";
 import { registerFunctionListeners } from "./listeners/functions.js";
 import { registerMessageListeners } from "./listeners/messages.js";
 import { registerShortcutListeners } from "./listeners/shortcuts.js";
 import { boltLogger } from "./logger.js";
+import { singleUseStateStore } from "./oauth-state.js";
 import { rateLimitFetch } from "./rate-limit-fetch.js";
 import { trustedFileOrigins } from "./snippets.js";
+import { requiredScopes } from "./surface.js";
 import type { SlackDeps } from "./triage.js";
 
 // Bolt 5.1's receiver reads `body.ssl_check` from whatever the request body parsed to: a signed body that is
@@ -37,6 +43,22 @@ if (!parseBody.guarded) {
   (HTTPModuleFunctions as { parseHTTPRequestBody: unknown }).parseHTTPRequestBody = guarded;
 }
 
+/** Every listener, one register call per kind (the manifest test registers the same list). */
+export function registerListeners(
+  app: App,
+  deps: SlackDeps,
+  options: { fileOrigins: string[]; fetchFn?: typeof fetch },
+): void {
+  registerMessageListeners(app, deps, options);
+  registerEventListeners(app, deps);
+  registerHomeListeners(app, deps);
+  registerInstallationListeners(app, deps);
+  registerCommandListeners(app, deps);
+  registerShortcutListeners(app, deps, options);
+  registerActionListeners(app, deps);
+  registerFunctionListeners(app, deps);
+}
+
 /** Web API errors that mean the bot cannot use a channel: retrying or logging each one is pointless. */
 const CHANNEL_ERRORS = new Set(["not_in_channel", "channel_not_found", "is_archived", "restricted_action"]);
 
@@ -51,6 +73,78 @@ function createOncePer(ms: number): (key: string) => boolean {
     seen.set(key, now);
     return true;
   };
+}
+
+/**
+ * Installing in any workspace (OAuth v2): `/slack/install` sends the person straight to Slack's authorize page
+ * with a signed single-use state, `/slack/oauth_redirect` exchanges the code and stores the installation
+ * (sealed) in the database; every event then runs with its workspace's own bot token.
+ */
+function oauthOptions(
+  slack: Extract<AppConfig["slack"], { mode: "oauth" }>,
+  slackApiUrl: string,
+  deps: SlackDeps,
+  state: SharedState,
+) {
+  if (!deps.installations) throw new Error("installing through OAuth needs the installation store");
+  return {
+    clientId: slack.clientId,
+    clientSecret: slack.clientSecret,
+    stateSecret: slack.stateSecret,
+    scopes: requiredScopes(),
+    installationStore: deps.installations,
+    ...(slack.redirectUri ? { redirectUri: slack.redirectUri } : {}),
+    installerOptions: {
+      directInstall: true,
+      installPath: "/slack/install",
+      redirectUriPath: "/slack/oauth_redirect",
+      stateStore: singleUseStateStore(slack.stateSecret, state),
+      authorizationUrl: slack.authorizeUrl,
+      clientOptions: { slackApiUrl },
+      ...(slack.redirectUri ? { redirectUriPath: new URL(slack.redirectUri).pathname } : {}),
+      callbackOptions: {
+        success: (
+          installation: { team?: { id: string; name?: string }; enterprise?: { name?: string } },
+          _o: unknown,
+          _req: IncomingMessage,
+          res: ServerResponse,
+        ) => {
+          const where = installation.team?.name ?? installation.enterprise?.name ?? "your workspace";
+          deps.logger.info({ team: installation.team?.id ?? null }, "installed in a workspace");
+          installPage(
+            res,
+            200,
+            "kb-triage is installed",
+            `kb-triage is now in ${where}. Invite it to your help channels (/invite @kb-triage) and paste an error.`,
+          );
+        },
+        failure: (error: Error, _o: unknown, _req: IncomingMessage, res: ServerResponse) => {
+          deps.logger.warn({ err: error, code: (error as { code?: string }).code }, "an installation failed");
+          installPage(
+            res,
+            400,
+            "Installation failed",
+            `kb-triage was not installed: ${error.message}. Start again from the install link.`,
+          );
+        },
+      },
+    },
+  };
+}
+
+function installPage(res: ServerResponse, status: number, title: string, text: string): void {
+  const html = (t: string) =>
+    t.replace(
+      /[&<>"']/g,
+      (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+    );
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+  });
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>${html(title)}</title><body style="font:16px system-ui;margin:3rem auto;max-width:36rem"><h1>${html(title)}</h1><p>${html(text)}</p></body>`,
+  );
 }
 
 export interface Health {
@@ -168,6 +262,7 @@ export function createSlackApp(
       logger,
       // A payload Slack would never send (an event without its fields, say) makes Bolt throw before any
       // listener runs: answer 400 and log it, instead of Bolt's 500 that Slack would retry.
+      ...(config.slack.mode === "oauth" ? oauthOptions(config.slack, config.slackApiUrl, deps, state) : {}),
       processEventErrorHandler: async ({ error, response, storedResponse }) => {
         if (response.headersSent) return false;
         if (error instanceof Error && error.name === "AuthorizationError") {
@@ -183,7 +278,7 @@ export function createSlackApp(
       },
     });
     app = new App({
-      token: config.slack.botToken,
+      ...(config.slack.mode === "http" ? { token: config.slack.botToken } : {}),
       receiver: httpReceiver,
       logger,
       clientOptions,
@@ -221,14 +316,10 @@ export function createSlackApp(
     }
   });
 
-  const listenerOptions = { fileOrigins: trustedFileOrigins(config.slackApiUrl), fetchFn: options.fetchFn };
-  registerMessageListeners(app, deps, listenerOptions);
-  registerEventListeners(app, deps);
-  registerHomeListeners(app, deps);
-  registerCommandListeners(app, deps);
-  registerShortcutListeners(app, deps, listenerOptions);
-  registerActionListeners(app, deps);
-  registerFunctionListeners(app, deps);
+  registerListeners(app, deps, {
+    fileOrigins: trustedFileOrigins(config.slackApiUrl),
+    ...(options.fetchFn ? { fetchFn: options.fetchFn } : {}),
+  });
 
   return {
     app,

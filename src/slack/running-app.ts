@@ -13,9 +13,11 @@ import { type KnowledgeState, type ReloadOutcome, startReloadableMatcher } from 
 import type { KbStatus } from "../reply/home.js";
 import { createSharedState, type SharedState } from "../state/shared-state.js";
 import { createRecentTriages } from "../store/recent-triages.js";
+import { createSealer } from "../store/seal.js";
 import type { TriageStore } from "../store/store.js";
 import { createSlackApp, type SlackApp } from "./app.js";
 import { createDeduper } from "./dedupe.js";
+import { createInstallationStore } from "./installations.js";
 
 /** The reason a reload asked for by another replica's notice gives (it is not passed on again). */
 const NOTICE_REASON = "reload notice from replica";
@@ -84,6 +86,12 @@ export function createRunningApp(
       channelDefaults: config.channelDefaults,
       kbStatus,
       reloadKnowledge: () => reload("App Home"),
+      ...(config.slack.mode === "oauth"
+        ? {
+            multiWorkspace: true,
+            installations: createInstallationStore(store, createSealer(config.slack.encryptionKeys)),
+          }
+        : {}),
     },
     {
       logger,

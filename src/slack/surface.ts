@@ -11,6 +11,9 @@ export const EVENTS = {
   message: ["message.channels", "message.groups", "message.im"],
   app_mention: ["app_mention"],
   app_home_opened: ["app_home_opened"],
+  // Installed through OAuth: the installation goes when the app is removed or its token revoked.
+  app_uninstalled: ["app_uninstalled"],
+  tokens_revoked: ["tokens_revoked"],
 } as const;
 
 export const COMMANDS = [COMMAND] as const;
@@ -26,6 +29,8 @@ export const WEB_API_METHODS: Record<string, string[]> = {
   "chat.postEphemeral": ["chat:write"],
   // Reading a thread's parent for a bare mention: the history scope of the conversation type.
   "conversations.replies": ["channels:history", "groups:history", "im:history"],
+  // Before a retried chat.postMessage: was the first attempt posted after all? (idempotent-post.ts)
+  "conversations.history": ["channels:history", "groups:history", "im:history"],
   "views.open": [],
   "reactions.add": ["reactions:write"],
   "chat.getPermalink": [],
@@ -44,8 +49,10 @@ export const EVENT_SCOPES: Record<string, string> = {
   "message.im": "im:history",
   "message.mpim": "mpim:history",
   app_mention: "app_mentions:read",
-  // App Home events need no scope.
+  // App Home and installation events need no scope.
   app_home_opened: "",
+  app_uninstalled: "",
+  tokens_revoked: "",
 };
 
 /** Scopes for features that are not Web API calls: slash commands and shortcuts, snippet downloads. */

@@ -15,6 +15,7 @@ import type { RecentTriages, TriageRecord, TriageSource } from "../store/recent-
 import { normalizedErrorText, triageRow } from "../store/rows.js";
 import type { TriageStore } from "../store/store.js";
 import type { Deduper } from "./dedupe.js";
+import type { TriageInstallationStore } from "./installations.js";
 
 export interface SlackDeps {
   matcher: AsyncMatcher;
@@ -40,6 +41,10 @@ export interface SlackDeps {
   };
   /** The knowledge base's state, for App Home. */
   kbStatus?: () => KbStatus;
+  /** Installed in several workspaces (OAuth): App Home shows each workspace its own figures only. */
+  multiWorkspace?: boolean;
+  /** Where installations are kept (OAuth); uninstalls and revoked tokens delete them. */
+  installations?: TriageInstallationStore;
   /** Loads the knowledge folder again (App Home's admin button); settles when the new index serves. */
   reloadKnowledge?: () => Promise<unknown>;
 }
@@ -62,15 +67,23 @@ export interface Triaged {
 export async function triage(
   deps: SlackDeps,
   text: string,
-  where: { source: TriageSource; channel: string | null; user: string | null; messageTs: string | null },
+  where: {
+    source: TriageSource;
+    /** The workspace (Bolt's context.teamId), kept with the triage for per-workspace figures. */
+    team: string | null;
+    channel: string | null;
+    user: string | null;
+    messageTs: string | null;
+  },
 ): Promise<Triaged> {
   const started = performance.now();
   // Secrets never go further than this: matched, stored, escalated and re-matched is the redacted text.
   const redaction = redactSecrets(text);
   const secrets = [...new Set(redaction.found.map((f) => f.kind))];
   const response = await deps.matcher.match(redaction.text, { limit: 5 });
+  const { team, ...at } = where;
   const record = deps.triages.add({
-    ...where,
+    ...at,
     text: redaction.text,
     verdict: response.verdict,
     results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
@@ -79,7 +92,9 @@ export async function triage(
   // The matcher reduced the paste already (in its worker); normalizing here is only the fallback.
   const normalized = response.normalized ?? normalizedErrorText(redaction.text);
   recordInBackground(deps, record.id, "the triage", (store) =>
-    store.recordTriage(triageRow(record, response, ms, { storeText: deps.storeText !== false, normalized })),
+    store.recordTriage(
+      triageRow(record, response, ms, { storeText: deps.storeText !== false, normalized, team }),
+    ),
   );
   deps.logger.info(
     {

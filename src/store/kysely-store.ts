@@ -209,6 +209,46 @@ export function kyselyStore(db: Kysely<Database>, close: () => Promise<void>): T
         .execute();
       return rows as ChannelSettings[];
     },
+    async saveInstallation(row) {
+      const values = {
+        id: row.id,
+        team_id: row.teamId,
+        enterprise_id: row.enterpriseId,
+        is_enterprise_install: row.isEnterpriseInstall ? 1 : 0,
+        bot_user_id: row.botUserId,
+        bot_id: row.botId,
+        scopes: row.scopes,
+        sealed: row.sealed,
+        installed_at: row.installedAt,
+        updated_at: row.updatedAt,
+      };
+      const { id: _, installed_at: __, ...update } = values;
+      await db
+        .insertInto("installations")
+        .values(values)
+        .onConflict((oc) => oc.column("id").doUpdateSet(update))
+        .execute();
+    },
+    async installation(id) {
+      const row = await db.selectFrom("installations").selectAll().where("id", "=", id).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        id: row.id,
+        teamId: row.team_id,
+        enterpriseId: row.enterprise_id,
+        isEnterpriseInstall: Number(row.is_enterprise_install) === 1,
+        botUserId: row.bot_user_id,
+        botId: row.bot_id,
+        scopes: row.scopes,
+        sealed: row.sealed,
+        installedAt: Number(row.installed_at),
+        updatedAt: Number(row.updated_at),
+      };
+    },
+    async deleteInstallation(id) {
+      const result = await db.deleteFrom("installations").where("id", "=", id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
     async ping() {
       const answer = sql<{ one: number }>`SELECT 1 AS one`.execute(db).then(
         (r) => Number(r.rows[0]?.one) === 1,

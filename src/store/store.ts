@@ -95,6 +95,22 @@ export interface ChannelSettings {
   updatedAt: number;
 }
 
+/** A workspace's (or an org's) installation of the app, its tokens sealed (seal.ts). */
+export interface InstallationRow {
+  /** The enterprise id for an org-wide install, else the team id. */
+  id: string;
+  teamId: string | null;
+  enterpriseId: string | null;
+  isEnterpriseInstall: boolean;
+  botUserId: string | null;
+  botId: string | null;
+  scopes: string | null;
+  /** The installation Bolt gave, as JSON, sealed with ENCRYPTION_KEY. */
+  sealed: string;
+  installedAt: number;
+  updatedAt: number;
+}
+
 export interface TriageStore {
   recordTriage(row: TriageRow): Promise<void>;
   recordFeedback(row: FeedbackRow): Promise<void>;
@@ -109,6 +125,11 @@ export interface TriageStore {
   setChannelSettings(settings: ChannelSettings): Promise<void>;
   /** Every channel an admin has set, most recently changed first. */
   listChannelSettings(): Promise<ChannelSettings[]>;
+  /** Saves an installation (a reinstall replaces it, keeping when it was first installed). */
+  saveInstallation(row: InstallationRow): Promise<void>;
+  installation(id: string): Promise<InstallationRow | undefined>;
+  /** Removes an installation (uninstalled, tokens revoked); the workspace's triages stay until retention. */
+  deleteInstallation(id: string): Promise<boolean>;
   /** True when the database answers (a trivial query within a few seconds), for /readyz. */
   ping(): Promise<boolean>;
   /** Deletes rows older than `days`; returns how many triages went. */

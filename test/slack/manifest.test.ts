@@ -3,12 +3,7 @@ import { App, LogLevel } from "@slack/bolt";
 import { Ajv } from "ajv";
 import { describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
-import { registerActionListeners } from "../../src/slack/listeners/actions.js";
-import { registerCommandListeners } from "../../src/slack/listeners/commands.js";
-import { registerEventListeners, registerHomeListeners } from "../../src/slack/listeners/events.js";
-import { registerFunctionListeners } from "../../src/slack/listeners/functions.js";
-import { registerMessageListeners } from "../../src/slack/listeners/messages.js";
-import { registerShortcutListeners } from "../../src/slack/listeners/shortcuts.js";
+import { registerListeners } from "../../src/slack/app.js";
 import {
   ACTION_IDS,
   COMMANDS,
@@ -62,13 +57,7 @@ function registrations() {
   vi.spyOn(app, "action").mockImplementation(((id: string) => seen.actions.push(id)) as never);
   vi.spyOn(app, "function").mockImplementation(((id: string) => seen.functions.push(id)) as never);
   const deps = {} as SlackDeps;
-  registerMessageListeners(app, deps, { fileOrigins: [] });
-  registerEventListeners(app, deps);
-  registerHomeListeners(app, deps);
-  registerCommandListeners(app, deps);
-  registerShortcutListeners(app, deps, { fileOrigins: [] });
-  registerActionListeners(app, deps);
-  registerFunctionListeners(app, deps);
+  registerListeners(app, deps, { fileOrigins: [] });
   return seen;
 }
 

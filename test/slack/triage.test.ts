@@ -25,7 +25,13 @@ beforeAll(async () => {
   };
 });
 
-const where = { source: "channel" as const, channel: "C0PROP0001", user: "U0PROP0001", messageTs: "1.2" };
+const where = {
+  source: "channel" as const,
+  team: "T0PROP0001",
+  channel: "C0PROP0001",
+  user: "U0PROP0001",
+  messageTs: "1.2",
+};
 
 describe("replyFor", () => {
   it("is valid Block Kit within every limit for every article's errors and arbitrary pastes", async () => {

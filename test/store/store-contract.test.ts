@@ -129,6 +129,42 @@ describe.each(backends)("the store on $name", (backend) => {
     expect(await store.channelSettings("C9")).toBeUndefined();
   });
 
+  it("saves an installation, replaces it on reinstall (keeping when it was first installed), and deletes it", async () => {
+    const base = {
+      id: "T0INSTALL1",
+      teamId: "T0INSTALL1",
+      enterpriseId: null,
+      isEnterpriseInstall: false,
+      botUserId: "U0BOT00001",
+      botId: "B0BOT00001",
+      scopes: "chat:write",
+      sealed: "v1.k.first",
+      installedAt: NOW - DAY,
+      updatedAt: NOW - DAY,
+    };
+    await store.saveInstallation(base);
+    await store.saveInstallation({
+      ...base,
+      sealed: "v1.k.second",
+      scopes: "chat:write,commands",
+      installedAt: NOW,
+      updatedAt: NOW,
+    });
+    expect(await store.installation("T0INSTALL1")).toEqual({
+      ...base,
+      sealed: "v1.k.second",
+      scopes: "chat:write,commands",
+      updatedAt: NOW,
+    });
+    expect(await store.deleteInstallation("T0INSTALL1")).toBe(true);
+    expect(await store.installation("T0INSTALL1")).toBeUndefined();
+    expect(await store.deleteInstallation("T0INSTALL1")).toBe(false);
+  });
+
+  it("answers a ping", async () => {
+    expect(await store.ping()).toBe(true);
+  });
+
   it("keeps one workspace's figures and gaps apart from another's", async () => {
     await store.recordTriage(row({ id: "a1", team: "T0AAAAAAA1" }));
     await store.recordTriage(

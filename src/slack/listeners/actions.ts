@@ -334,7 +334,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     });
   });
 
-  app.action<BlockButtonAction>(ACTIONS.reloadKnowledge, async ({ ack, body, client }) => {
+  app.action<BlockButtonAction>(ACTIONS.reloadKnowledge, async ({ ack, body, client, context }) => {
     await ack();
     const user = body.user.id;
     if (!deps.reloadKnowledge || !(await isAdmin(deps, client, user))) {
@@ -343,10 +343,10 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     }
     deps.logger.info({ user }, "knowledge reload asked from App Home");
     await deps.reloadKnowledge();
-    await publishHome(deps, client, user);
+    await publishHome(deps, client, user, context.teamId);
   });
 
-  app.view(SETTINGS_MODAL_CALLBACK, async ({ ack, view, body, client }) => {
+  app.view(SETTINGS_MODAL_CALLBACK, async ({ ack, view, body, client, context }) => {
     const read = readSettingsSubmission(view.state.values as never);
     if (!read.ok) {
       await ack({ response_action: "errors", errors: read.errors });
@@ -369,7 +369,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     }
     await ack();
     await deps.store.setChannelSettings({ ...read.settings, updatedBy: user, updatedAt: Date.now() });
-    await publishHome(deps, client, user);
+    await publishHome(deps, client, user, context.teamId);
   });
 }
 

@@ -12,7 +12,7 @@ import { describeSettings, isAdmin, parseSettingsCommand, settingsFor } from "..
 import { answerButtons, replyFor, type SlackDeps, triage } from "../triage.js";
 
 export function registerCommandListeners(app: App, deps: SlackDeps): void {
-  app.command(COMMAND, async ({ command, ack, respond, client }) => {
+  app.command(COMMAND, async ({ command, ack, respond, client, context }) => {
     await ack();
     const text = command.text?.trim() ?? "";
     const words = text.split(/\s+/);
@@ -30,6 +30,7 @@ export function registerCommandListeners(app: App, deps: SlackDeps): void {
     }
     const triaged = await triage(deps, text, {
       source: "command",
+      team: context.teamId ?? null,
       channel: command.channel_id ?? null,
       user: command.user_id ?? null,
       messageTs: null,

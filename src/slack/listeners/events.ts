@@ -63,6 +63,7 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
     }
     const triaged = await triage(deps, text, {
       source: "mention",
+      team: context.teamId ?? null,
       channel: mention.channel,
       user: mention.user,
       messageTs: aboutTs,
@@ -84,25 +85,68 @@ export function registerEventListeners(app: App, deps: SlackDeps): void {
   });
 }
 
+/**
+ * Uninstalled, or its bot token revoked: the workspace's installation goes (its events can no longer be
+ * answered); its triages and figures stay until the retention purge, as for any workspace.
+ */
+export function registerInstallationListeners(app: App, deps: SlackDeps): void {
+  const forget = async (
+    why: string,
+    context: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean },
+  ) => {
+    const installations = deps.installations;
+    if (!installations) return;
+    const query = {
+      teamId: context.teamId,
+      enterpriseId: context.enterpriseId,
+      isEnterpriseInstall: context.isEnterpriseInstall === true,
+    };
+    await installations.deleteInstallation(query);
+    deps.logger.info(
+      { team: query.teamId ?? null, enterprise: query.enterpriseId ?? null, why },
+      "installation removed",
+    );
+  };
+  app.event("app_uninstalled", async ({ context }) => {
+    await forget("app_uninstalled", context);
+  });
+  app.event("tokens_revoked", async ({ event, context }) => {
+    // Only the bot's token matters: user tokens are never asked for.
+    const bots = (event as { tokens?: { bot?: string[] } }).tokens?.bot ?? [];
+    if (bots.length > 0) await forget("tokens_revoked", context);
+  });
+}
+
 /** App Home: deflection figures, top and disputed articles, KB gaps, channel settings and KB status. */
 export function registerHomeListeners(app: App, deps: SlackDeps): void {
-  app.event("app_home_opened", async ({ event, client }) => {
+  app.event("app_home_opened", async ({ event, client, context }) => {
     const opened = event as { user?: string; tab?: string };
     if (!opened.user || (opened.tab !== undefined && opened.tab !== "home")) return;
-    await publishHome(deps, client, opened.user);
+    await publishHome(deps, client, opened.user, context.teamId);
   });
 }
 
 /** Builds and publishes one user's App Home (also after an admin saves channel settings). */
-export async function publishHome(deps: SlackDeps, client: WebClient, user: string): Promise<void> {
+export async function publishHome(
+  deps: SlackDeps,
+  client: WebClient,
+  user: string,
+  team: string | undefined,
+): Promise<void> {
   const store = deps.store;
+  // Installed in several workspaces: each sees its own figures and gaps only.
+  const only = deps.multiWorkspace ? (team ?? "") : undefined;
+  const now = Date.now();
   const [week, month, gaps, settings] = store
-    ? await Promise.all([store.stats(7), store.stats(30), store.gaps(30), store.listChannelSettings()]).catch(
-        (error: unknown) => {
-          deps.logger.error({ err: error }, "could not read the figures for App Home");
-          return [emptyStats(7), emptyStats(30), [], []] as const;
-        },
-      )
+    ? await Promise.all([
+        store.stats(7, now, only),
+        store.stats(30, now, only),
+        store.gaps(30, 20, now, only),
+        store.listChannelSettings(),
+      ]).catch((error: unknown) => {
+        deps.logger.error({ err: error }, "could not read the figures for App Home");
+        return [emptyStats(7), emptyStats(30), [], []] as const;
+      })
     : ([emptyStats(7), emptyStats(30), [], []] as const);
   const kb = deps.kbStatus?.() ?? { articles: deps.matcher.size, errors: 0, warnings: 0, loadedAt: null };
   const admin = await isAdmin(deps, client, user);

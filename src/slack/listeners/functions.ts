@@ -12,7 +12,7 @@ import { type SlackDeps, triage } from "../triage.js";
 const MAX_OUTPUT = 3000;
 
 export function registerFunctionListeners(app: App, deps: SlackDeps): void {
-  app.function(FUNCTION_CALLBACK, async ({ inputs, complete, fail, body }) => {
+  app.function(FUNCTION_CALLBACK, async ({ inputs, complete, fail, body, context }) => {
     const text = typeof inputs.error_text === "string" ? inputs.error_text.trim() : "";
     if (!/[\p{L}\p{N}]/u.test(text)) {
       await fail({
@@ -23,6 +23,7 @@ export function registerFunctionListeners(app: App, deps: SlackDeps): void {
     const event = (body as { event?: { workflow_execution_id?: string } }).event;
     const triaged = await triage(deps, text, {
       source: "workflow",
+      team: context.teamId ?? null,
       channel: null,
       user: null,
       messageTs: null,

@@ -76,6 +76,7 @@ export function registerMessageListeners(app: App, deps: SlackDeps, options: Mes
 
     const triaged = await triage(deps, text, {
       source,
+      team: context.teamId ?? null,
       channel: message.channel,
       user: message.user,
       messageTs: message.ts,

@@ -33,6 +33,7 @@ export function registerShortcutListeners(app: App, deps: SlackDeps, options: Me
     }
     const triaged = await triage(deps, text, {
       source: "shortcut",
+      team: context.teamId ?? null,
       channel: shortcut.channel?.id ?? null,
       user: shortcut.user?.id ?? null,
       messageTs: message.ts ?? shortcut.message_ts ?? null,
