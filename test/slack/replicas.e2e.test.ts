@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   blockAction,
   createHttpSender,
@@ -21,9 +21,11 @@ import { ACTIONS } from "../../src/reply/ids.js";
 import { npmStart, type StartedProcess, waitForOutput } from "../helpers/npm-start.js";
 import {
   freshDatabase,
+  type PostgresServer,
   postgresBinDir,
   type RedisServer,
   redisServerPath,
+  startPostgres,
   startRedis,
 } from "../helpers/servers.js";
 import { freePort } from "./harness.js";
@@ -33,7 +35,6 @@ const CHANNEL = "C0REPLICA1";
 const USER = "U0REPLICA1";
 const PASTE = "System error 53 has occurred. The network path was not found.";
 const FLUX = "Flux capacitor overload: 1.21 gigawatts exceeded (error FC-88)";
-const postgresUrl = inject("postgresUrl");
 
 interface Replica {
   name: string;
@@ -44,6 +45,7 @@ interface Replica {
 
 let api: FakeWebApi;
 let redis: RedisServer;
+let postgres: PostgresServer;
 let databaseUrl: string;
 let kbDir: string;
 let dataRoot: string;
@@ -99,7 +101,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
 const flux = (id: string) =>
   `---\nid: ${id}\ntitle: Flux capacitor overload\n---\n## Symptoms\n\nYou receive the following error message:\n\n> ${FLUX}\n\n## Cause\n\nToo much power.\n\n## Resolution\n\nReduce the load.\n`;
 
-const ready = Boolean(postgresUrl) && Boolean(postgresBinDir()) && Boolean(redisServerPath());
+const ready = Boolean(postgresBinDir()) && Boolean(redisServerPath());
 
 describe.skipIf(!ready)("two replicas on PostgreSQL and Redis", () => {
   beforeAll(async () => {
@@ -109,13 +111,16 @@ describe.skipIf(!ready)("two replicas on PostgreSQL and Redis", () => {
     api = await startFakeWebApi();
     api.addChannel({ id: CHANNEL, name: "it-help" });
     redis = await startRedis();
-    databaseUrl = await freshDatabase(postgresUrl, "replicas");
+    // Servers of its own, as one test restarts PostgreSQL and one stops Redis.
+    postgres = await startPostgres();
+    databaseUrl = await freshDatabase(postgres.url, "replicas");
     // B does not watch the folder: only A's reload notice can make it pick up an edit.
     [a, b] = await Promise.all([startReplica("a"), startReplica("b", { KNOWLEDGE_WATCH: "false" })]);
   }, 90_000);
   afterAll(async () => {
     for (const r of [a, b]) if (r?.child.exitCode === null) r.child.kill("SIGKILL");
     await redis?.stop();
+    await postgres?.stop();
     await api?.close();
     if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
   });
@@ -226,6 +231,42 @@ describe.skipIf(!ready)("two replicas on PostgreSQL and Redis", () => {
     await waitFor("the answer", () => repliesTo(again).length > 0);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(repliesTo(again)).toHaveLength(1);
+  }, 60_000);
+
+  it("keeps answering while PostgreSQL restarts, and records every triage once it is back", async () => {
+    const sent: string[] = [];
+    let restarting: Promise<void> | undefined;
+    for (let i = 0; i < 40; i++) {
+      if (i === 10) restarting = postgres.restart({ downMs: 1_500 });
+      const messageTs = `${ts++}.000100`;
+      sent.push(messageTs);
+      const replica = i % 2 === 0 ? a : b;
+      const ack = await replica.send.sendEvent(
+        messageEvent({ channel: CHANNEL, user: USER, text: PASTE, ts: messageTs }),
+      );
+      expect(ack.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await restarting;
+    await waitFor("every answer", () => sent.every((t) => repliesTo(t).length === 1), 20_000);
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const deadline = Date.now() + 20_000;
+      let stored = 0;
+      while (stored < sent.length && Date.now() < deadline) {
+        const result = await client.query(
+          "SELECT count(*)::int AS n FROM triages WHERE message_ts = ANY($1)",
+          [sent],
+        );
+        stored = result.rows[0].n;
+        if (stored < sent.length) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(stored).toBe(sent.length);
+    } finally {
+      await client.end();
+    }
+    expect(`${a.child.output()}${b.child.output()}`).toContain("the database is back");
   }, 60_000);
 
   it("stops both cleanly on SIGTERM, with no secret in their logs", async () => {
