@@ -3,10 +3,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Installation, InstallationStore } from "@slack/bolt";
-import { InstallProvider, type Logger, LogLevel } from "@slack/oauth";
+import { InstallProvider } from "@slack/oauth";
 import { WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeWebApi, startFakeWebApi } from "../../src/emulator/index.js";
+import { quietSlackLogger } from "../helpers/quiet-slack-logger.js";
 
 let api: FakeWebApi;
 let server: Server;
@@ -15,15 +16,6 @@ let stored: Installation[];
 let failures: Error[];
 
 // The cancelled install is logged as an error by InstallProvider; the test asserts on it instead.
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 beforeEach(async () => {
   api = await startFakeWebApi();
@@ -53,7 +45,7 @@ beforeEach(async () => {
     authorizationUrl: api.authorizeUrl,
     clientOptions: { slackApiUrl: api.url },
     directInstall: true,
-    logger: quiet,
+    logger: quietSlackLogger,
     installationStore,
     installUrlOptions: {
       scopes: ["chat:write", "channels:history", "app_mentions:read"],

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ErrorCode, type Logger, LogLevel, type WebAPIPlatformError, WebClient } from "@slack/web-api";
+import { ErrorCode, type WebAPIPlatformError, WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createHttpSender,
@@ -11,6 +11,7 @@ import {
   messageEvent,
   startFakeWebApi,
 } from "../../src/emulator/index.js";
+import { quietSlackLogger } from "../helpers/quiet-slack-logger.js";
 
 let api: FakeWebApi;
 let b: FakeWorkspace;
@@ -32,18 +33,12 @@ afterEach(async () => {
   await api.close();
 });
 
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-
 function client(token: string): WebClient {
-  return new WebClient(token, { slackApiUrl: api.url, logger: quiet, retryConfig: { retries: 0 } });
+  return new WebClient(token, {
+    slackApiUrl: api.url,
+    logger: quietSlackLogger,
+    retryConfig: { retries: 0 },
+  });
 }
 
 async function platformError(p: Promise<unknown>): Promise<string> {

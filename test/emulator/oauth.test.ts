@@ -1,4 +1,4 @@
-import { ErrorCode, type Logger, LogLevel, type WebAPIPlatformError, WebClient } from "@slack/web-api";
+import { ErrorCode, type WebAPIPlatformError, WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   DEFAULTS,
@@ -7,6 +7,7 @@ import {
   OAUTH_CODE_TTL_MS,
   startFakeWebApi,
 } from "../../src/emulator/index.js";
+import { quietSlackLogger } from "../helpers/quiet-slack-logger.js";
 
 const REDIRECT = "http://127.0.0.1:3999/slack/oauth_redirect";
 
@@ -24,18 +25,12 @@ afterEach(async () => {
   await api.close();
 });
 
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-
 function client(token?: string): WebClient {
-  return new WebClient(token, { slackApiUrl: api.url, logger: quiet, retryConfig: { retries: 0 } });
+  return new WebClient(token, {
+    slackApiUrl: api.url,
+    logger: quietSlackLogger,
+    retryConfig: { retries: 0 },
+  });
 }
 
 async function platformError(p: Promise<unknown>): Promise<string> {
@@ -288,7 +283,7 @@ describe("OAuth with configured Redirect URLs and credentials", () => {
 
     // No redirect_uri at authorize: the exchange may omit it too.
     const code = new URL(plain.headers.get("location") ?? "").searchParams.get("code") ?? "";
-    const web = new WebClient(undefined, { slackApiUrl: custom.url, logger: quiet });
+    const web = new WebClient(undefined, { slackApiUrl: custom.url, logger: quietSlackLogger });
     expect(await web.oauth.v2.access({ client_id: "111.222", client_secret: "shh", code })).toMatchObject({
       ok: true,
       team: { id: DEFAULTS.teamId },

@@ -1,13 +1,7 @@
-import {
-  ErrorCode,
-  type Logger,
-  LogLevel,
-  type WebAPIPlatformError,
-  WebClient,
-  WebClientEvent,
-} from "@slack/web-api";
+import { ErrorCode, type WebAPIPlatformError, WebClient, WebClientEvent } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeWebApi, startFakeWebApi } from "../../src/emulator/index.js";
+import { quietSlackLogger } from "../helpers/quiet-slack-logger.js";
 
 let api: FakeWebApi;
 
@@ -19,21 +13,10 @@ afterEach(async () => {
   await api.close();
 });
 
-// WebClient logs Slack's `[ERROR]` response messages even at LogLevel.ERROR; these tests provoke them.
-const quiet: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-
 function client(token: string = api.botToken): WebClient {
   return new WebClient(token, {
     slackApiUrl: api.url,
-    logger: quiet,
+    logger: quietSlackLogger,
     retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 10 },
   });
 }

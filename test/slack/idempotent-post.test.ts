@@ -2,31 +2,22 @@
  * A retried chat.postMessage posts once: a real WebClient with the app's fetch against the fake Web API, made to
  * answer too late (the call reached "Slack", the client timed out and retries) or to fail.
  */
-import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
+import { WebClient } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeWebApi, startFakeWebApi } from "../../src/emulator/index.js";
 import { idempotentPostFetch, POST_EVENT_TYPE } from "../../src/slack/idempotent-post.js";
+import { quietSlackLogger } from "../helpers/quiet-slack-logger.js";
 import { capturingLogger } from "./harness.js";
 
 const CHANNEL = "C0TRIAGE01";
 let api: FakeWebApi;
 let captured: ReturnType<typeof capturingLogger>;
 
-const quiet: SlackLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
-
 /** The app's client settings, with a short timeout so a slow answer times out quickly. */
 function client(): WebClient {
   return new WebClient(api.botToken, {
     slackApiUrl: api.url,
-    logger: quiet,
+    logger: quietSlackLogger,
     timeout: 300,
     retryConfig: { retries: 3, factor: 1, minTimeout: 50, maxTimeout: 50 },
     fetch: idempotentPostFetch(globalThis.fetch, { logger: captured.logger }),

@@ -4,26 +4,17 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LogLevel, type Logger as SlackLogger, WebClient } from "@slack/web-api";
+import { WebClient } from "@slack/web-api";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { rateLimitFetch, rateLimitScope } from "../../src/slack/rate-limit-fetch.js";
 import { createMemoryState, createRedisState, type SharedState } from "../../src/state/shared-state.js";
+import { quietSlackLogger } from "../helpers/quiet-slack-logger.js";
 import { captureLog, until } from "../state/capture-log.js";
 
 const redisUrl = inject("redisUrl");
 const TOKEN_1 = "xoxb-1111-workspace-one";
 const TOKEN_2 = "xoxb-2222-workspace-two";
-
-const quiet: SlackLogger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 interface Arrival {
   at: number;
@@ -85,7 +76,7 @@ afterEach(async () => {
 function client(token: string, state: SharedState, logger = captureLog().logger): WebClient {
   return new WebClient(token, {
     slackApiUrl: slack.api,
-    logger: quiet,
+    logger: quietSlackLogger,
     retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 10 },
     fetch: rateLimitFetch(globalThis.fetch, state, { logger }),
   });

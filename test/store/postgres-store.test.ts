@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MIGRATION_NAMES } from "../../src/store/migrations.js";
 import { describe as describeUrl, openPostgresStore } from "../../src/store/postgres-store.js";
 import type { TriageRow, TriageStore } from "../../src/store/store.js";
+import { sampleTriage } from "../helpers/sample-triage.js";
 import { freshDatabase, type PostgresServer, postgresBinDir, startPostgres } from "../helpers/servers.js";
 
 const serverUrl = inject("postgresUrl");
@@ -21,21 +22,7 @@ async function query<T extends pg.QueryResultRow>(url: string, text: string): Pr
   }
 }
 
-const row = (id: string): TriageRow => ({
-  id,
-  at: Date.now(),
-  team: "T0TEAM0001",
-  channel: "C0CHAN0001",
-  user: "U0USER0001",
-  source: "channel",
-  text: "System error 53 has occurred.",
-  textHash: "h-53",
-  verdict: "match",
-  topArticle: "KT1007",
-  score: 0.97,
-  latencyMs: 3.2,
-  messageTs: null,
-});
+const row = (id: string): TriageRow => sampleTriage({ id, messageTs: null });
 
 describe.skipIf(!serverUrl)("the store on PostgreSQL", () => {
   it("migrates once when five replicas open the same new database at the same moment", async () => {

@@ -6,24 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
 import type { RetriedStore } from "../../src/store/retried-writes.js";
 import type { TriageRow, TriageStore } from "../../src/store/store.js";
+import { sampleTriage } from "../helpers/sample-triage.js";
 import { freshDatabase, type PostgresServer, postgresBinDir, startPostgres } from "../helpers/servers.js";
 import { capturingLogger } from "../slack/harness.js";
 
-const row = (id: string): TriageRow => ({
-  id,
-  at: Date.now(),
-  team: "T0RETRY001",
-  channel: "C0RETRY001",
-  user: "U0RETRY001",
-  source: "channel",
-  text: "System error 53 has occurred.",
-  textHash: "h-53",
-  verdict: "match",
-  topArticle: "KT1007",
-  score: 0.9,
-  latencyMs: 1,
-  messageTs: null,
-});
+const row = (id: string): TriageRow => sampleTriage({ id, team: "T0RETRY001", messageTs: null });
 
 describe.skipIf(!postgresBinDir())("store writes while PostgreSQL restarts", () => {
   let server: PostgresServer;

@@ -7,6 +7,7 @@ import { MIGRATION_NAMES } from "../../src/store/migrations.js";
 import { triageRow } from "../../src/store/rows.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { TriageRow, TriageStore } from "../../src/store/store.js";
+import { sampleTriage } from "../helpers/sample-triage.js";
 
 const DAY = 24 * 3600_000;
 const NOW = Date.UTC(2026, 10, 25);
@@ -22,23 +23,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let n = 0;
-const row = (over: Partial<TriageRow> = {}): TriageRow => ({
-  id: `t${++n}`,
-  at: NOW - DAY,
-  team: "T0TEAM0001",
-  channel: "C0CHAN0001",
-  user: "U0USER0001",
-  source: "channel",
-  text: "System error 53 has occurred.",
-  textHash: "h-53",
-  verdict: "match",
-  topArticle: "KT1007",
-  score: 0.97,
-  latencyMs: 3.2,
-  messageTs: "1732500000.000100",
-  ...over,
-});
+const row = (over: Partial<TriageRow> = {}): TriageRow => sampleTriage({ at: NOW - DAY, ...over });
 
 // The schema of the first version (user_version 1), as that version created it.
 const VERSION_1_SCHEMA = `CREATE TABLE triages (

@@ -9,6 +9,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "
 import { openPostgresStore } from "../../src/store/postgres-store.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { TriageRow, TriageStore } from "../../src/store/store.js";
+import { sampleTriage } from "../helpers/sample-triage.js";
 import { freshDatabase } from "../helpers/servers.js";
 
 const DAY = 24 * 3600_000;
@@ -52,23 +53,7 @@ const backends: Backend[] = [
   },
 ];
 
-let n = 0;
-const row = (over: Partial<TriageRow> = {}): TriageRow => ({
-  id: `t${++n}`,
-  at: NOW - DAY,
-  team: "T0TEAM0001",
-  channel: "C0CHAN0001",
-  user: "U0USER0001",
-  source: "channel",
-  text: "System error 53 has occurred.",
-  textHash: "h-53",
-  verdict: "match",
-  topArticle: "KT1007",
-  score: 0.97,
-  latencyMs: 3.2,
-  messageTs: "1732500000.000100",
-  ...over,
-});
+const row = (over: Partial<TriageRow> = {}): TriageRow => sampleTriage({ at: NOW - DAY, ...over });
 
 describe.each(backends)("the store on $name", (backend) => {
   let store: TriageStore;
