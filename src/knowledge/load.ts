@@ -13,7 +13,7 @@ export const MAX_ARTICLE_BYTES = 1024 * 1024;
 // Files read and parsed between two yields to the event loop (~20 ms of work).
 const SLICE = 200;
 // Top-level folders named like a Slack workspace (T…) or Enterprise Grid (E…) id hold per-workspace articles.
-const WORKSPACE_FOLDER = /^[TE](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$/;
+export const WORKSPACE_FOLDER = /^[TE](?=[A-Z0-9]*\d)[A-Z0-9]{6,}$/;
 
 export interface KnowledgeBase {
   /** The folder as given. */
@@ -27,6 +27,8 @@ export interface KnowledgeBase {
   files: number;
   /** Files ignored because their extension is neither .txt nor .md (relative paths). */
   ignored: string[];
+  /** The line each article's id is declared on, by id (for problems that point at it). */
+  idLines?: Map<string, number>;
 }
 
 export interface LoadOptions {
@@ -96,14 +98,7 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     articles.splice(0, articles.length, ...[...byId.values()].map((v) => v.article));
     articles.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
   }
-  // By file and line; on one line errors before warnings.
-  problems.sort(
-    (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      a.line - b.line ||
-      (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) ||
-      a.code.localeCompare(b.code),
-  );
+  problems.sort(compareProblems);
   return {
     dir,
     articles,
@@ -111,7 +106,36 @@ export async function loadKnowledge(dir: string, options: LoadOptions = {}): Pro
     problems,
     files: candidates.length,
     ignored,
+    idLines: new Map([...byId].map(([id, v]) => [id, v.line])),
   };
+}
+
+/** By file and line; on one line errors before warnings. */
+export function compareProblems(a: Problem, b: Problem): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1) ||
+    a.code.localeCompare(b.code)
+  );
+}
+
+/** The per-workspace folders (named like a workspace or org id) at the top of `dir`, sorted; none when unreadable. */
+export async function listWorkspaceFolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
+  const found: string[] = [];
+  for (const entry of entries) {
+    if (!WORKSPACE_FOLDER.test(entry.name)) continue;
+    const isDir =
+      entry.isDirectory() ||
+      (entry.isSymbolicLink() &&
+        (await stat(path.join(dir, entry.name)).then(
+          (s) => s.isDirectory(),
+          () => false,
+        )));
+    if (isDir) found.push(entry.name);
+  }
+  return found.sort();
 }
 
 export interface KnowledgeWatcher {

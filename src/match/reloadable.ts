@@ -43,6 +43,7 @@ export interface ReloadableMatcher extends AsyncMatcher {
 export function startReloadableMatcher(
   knowledgeDir: string,
   overrides?: MatcherOverrides,
+  options: { workspaceDir?: string } = {},
 ): ReloadableMatcher {
   let current: ThreadedMatcher | null = null;
   let state: KnowledgeState | null = null;
@@ -55,7 +56,10 @@ export function startReloadableMatcher(
   const build = async (): Promise<{ matcher: ThreadedMatcher; state: KnowledgeState }> => {
     const started = performance.now();
     const previous = current;
-    const matcher = await startThreadedMatcher({ knowledgeDir }, overrides, {
+    const source = options.workspaceDir
+      ? { knowledgeDir, workspaceDir: options.workspaceDir }
+      : { knowledgeDir };
+    const matcher = await startThreadedMatcher(source, overrides, {
       lastGood: (sources) => previous?.articlesFrom(sources) ?? Promise.resolve([]),
       // While an index serves, a rebuild leaves it a core: build on one thread fewer than the machine has.
       ...(previous ? { buildThreads: Math.max(1, availableParallelism() - 1) } : {}),

@@ -83,7 +83,8 @@ export interface ThreadedOptions {
  * answer. Rejects when the folder cannot be loaded at all.
  */
 export async function startThreadedMatcher(
-  source: { knowledgeDir: string } | { articles: Article[] },
+  /** With `workspaceDir`, that workspace's folder is merged over the shared one into one index. */
+  source: { knowledgeDir: string; workspaceDir?: string } | { articles: Article[] },
   overrides?: MatcherOverrides,
   options: ThreadedOptions = {},
 ): Promise<ThreadedMatcher> {

@@ -8,11 +8,14 @@ import { examplePastes } from "../knowledge/examples.js";
 import { loadKnowledge } from "../knowledge/load.js";
 import type { Article } from "../knowledge/types.js";
 import { knowledgeVersion } from "../knowledge/version.js";
+import { loadWorkspaceKnowledge } from "../knowledge/workspace.js";
 import { buildMatcher, type MatcherOverrides } from "./matcher.js";
 import type { WorkerReply, WorkerRequest } from "./threaded.js";
 
 interface Init {
   knowledgeDir?: string;
+  /** A workspace's own folder, merged over `knowledgeDir` (see loadWorkspaceKnowledge). */
+  workspaceDir?: string;
   articles?: Article[];
   overrides?: MatcherOverrides;
   /** Threads for the index build (default: up to 2). */
@@ -40,7 +43,11 @@ port.on("message", (message: WorkerRequest) => {
 });
 
 try {
-  const kb = init.knowledgeDir ? await loadKnowledge(init.knowledgeDir, { lastGood }) : null;
+  const kb = !init.knowledgeDir
+    ? null
+    : init.workspaceDir
+      ? await loadWorkspaceKnowledge(init.knowledgeDir, init.workspaceDir, { lastGood })
+      : await loadKnowledge(init.knowledgeDir, { lastGood });
   const articles = kb?.articles ?? init.articles ?? [];
   const byId = new Map(articles.map((a) => [a.id, a]));
   const started = performance.now();

@@ -9,7 +9,9 @@ import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { AppConfig } from "../config.js";
 import { type KnowledgeWatcher, watchKnowledge } from "../knowledge/load.js";
-import { type KnowledgeState, type ReloadOutcome, startReloadableMatcher } from "../match/reloadable.js";
+import type { Problem } from "../knowledge/types.js";
+import type { KnowledgeState, ReloadOutcome, startReloadableMatcher } from "../match/reloadable.js";
+import { startWorkspaceMatchers, type WorkspaceMatchers } from "../match/workspace-matchers.js";
 import type { KbStatus } from "../reply/home.js";
 import { createSharedState, type SharedState } from "../state/shared-state.js";
 import { createRecentTriages } from "../store/recent-triages.js";
@@ -24,10 +26,16 @@ const NOTICE_REASON = "reload notice from replica";
 
 export interface RunningApp {
   slack: SlackApp;
+  /** The shared knowledge base's matcher. */
   matcher: ReturnType<typeof startReloadableMatcher>;
+  /** The shared matcher and one per workspace folder (`KNOWLEDGE_DIR/<team id>/`). */
+  workspaces: WorkspaceMatchers;
   /** Settles once the knowledge base is first indexed (rejects when the folder cannot be loaded). */
   indexed: Promise<KnowledgeState>;
-  /** Loads the knowledge folder again and swaps it in; resolves with the outcome (it is also logged). */
+  /**
+   * Loads the knowledge folder (and each workspace folder) again and swaps it in; resolves with the shared
+   * folder's outcome once every workspace's is in too (all are logged).
+   */
   reload(reason: string): Promise<ReloadOutcome>;
   /** Stops taking events, lets replies in progress finish (up to `drainMs`), then closes the index and store. */
   close(drainMs?: number): Promise<void>;
@@ -39,8 +47,9 @@ export function createRunningApp(
   logger: Logger,
   options: { host?: string; debounceMs?: number; state?: SharedState } = {},
 ): RunningApp {
-  const matcher = startReloadableMatcher(config.knowledgeDir);
-  const reload = (reason: string) => matcher.reload(reason);
+  const workspaces = startWorkspaceMatchers(config.knowledgeDir);
+  const matcher = workspaces.shared;
+  const reload = (reason: string) => workspaces.reload(reason).then((outcome) => outcome.shared);
   const replicaId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const state =
     options.state ??
@@ -50,8 +59,10 @@ export function createRunningApp(
       logger,
       replicaId,
     });
-  const kbStatus = (): KbStatus => {
-    const state = matcher.state;
+  // A workspace with its own folder sees what it is served: shared + own articles, and both folders' problems.
+  const kbStatus = (team?: string | null): KbStatus => {
+    const served = workspaces.workspace(team) ?? { state: matcher.state, lastReload: matcher.lastReload };
+    const { state, lastReload } = served;
     const problems = state?.problems ?? [];
     const errors = problems.filter((p) => p.severity === "error").length;
     return {
@@ -60,12 +71,12 @@ export function createRunningApp(
       warnings: problems.length - errors,
       loadedAt: state?.loadedAt ?? null,
       problems,
-      lastReload: matcher.lastReload
+      lastReload: lastReload
         ? {
-            ok: matcher.lastReload.ok,
-            reason: matcher.lastReload.reason,
-            at: matcher.lastReload.ok ? matcher.lastReload.loadedAt : matcher.lastReload.at,
-            ...(matcher.lastReload.ok ? {} : { error: matcher.lastReload.error }),
+            ok: lastReload.ok,
+            reason: lastReload.reason,
+            at: lastReload.ok ? lastReload.loadedAt : lastReload.at,
+            ...(lastReload.ok ? {} : { error: lastReload.error }),
           }
         : null,
     };
@@ -74,6 +85,7 @@ export function createRunningApp(
     config,
     {
       matcher,
+      matcherFor: (team) => workspaces.matcherFor(team),
       triages: createRecentTriages(),
       dedupe: createDeduper(state),
       logger,
@@ -115,13 +127,49 @@ export function createRunningApp(
       problems: errors.slice(0, 20).map((p) => `${p.file}:${p.line} ${p.message}`),
     };
   };
-  const indexed = matcher.ready.then((state) => {
+  /** A workspace's own load, logged with its folder's problems (the shared ones are logged already). */
+  const logWorkspace = (team: string, outcome: ReloadOutcome, message: string) => {
+    if (!outcome.ok) {
+      logger.error(
+        { team, reason: outcome.reason, error: outcome.error, dir: config.knowledgeDir },
+        `workspace ${message} failed`,
+      );
+      return;
+    }
+    const ownProblems = (p: Problem) => p.file.startsWith(`${team}/`) || p.file === team;
+    const own = outcome.problems.filter(ownProblems);
+    const errors = own.filter((p) => p.severity === "error").length;
+    logger.info(
+      {
+        team,
+        reason: outcome.reason,
+        articles: outcome.articles,
+        errors,
+        warnings: own.length - errors,
+        ms: outcome.ms,
+        problems: own.slice(0, 20).map((p) => `${p.file}:${p.line} ${p.severity} ${p.message}`),
+      },
+      `workspace ${message}`,
+    );
+  };
+  const indexed = workspaces.ready.then((state) => {
     slack.health.knowledge = true;
     logger.info(summary(state), "knowledge base indexed");
+    for (const { team, state } of workspaces.workspaces())
+      if (state) logWorkspace(team, { ok: true, reason: "start", ...state }, "knowledge base indexed");
     return state;
   });
   indexed.catch(() => undefined); // the caller decides what a failed load means
-  matcher.onReload((outcome) => {
+  workspaces.onReload((all) => {
+    const outcome = all.shared;
+    for (const [team, own] of Object.entries(all.workspaces))
+      logWorkspace(
+        team,
+        own,
+        all.added.includes(team) ? "knowledge base indexed" : "knowledge base reloaded",
+      );
+    for (const team of all.removed)
+      logger.info({ team }, "workspace knowledge folder gone; the workspace gets the shared knowledge base");
     if (outcome.ok) {
       logger.info(
         { reason: outcome.reason, version: outcome.version, ...summary(outcome) },
@@ -129,7 +177,7 @@ export function createRunningApp(
       );
       // The other replicas load their copy too (a shared volume, or one deployed alike); one told by a notice
       // does not pass it on.
-      if (!outcome.reason.startsWith(NOTICE_REASON)) void state.publishReload(outcome.version);
+      if (!outcome.reason.startsWith(NOTICE_REASON)) void state.publishReload(all.version ?? outcome.version);
     } else
       logger.error(
         { reason: outcome.reason, error: outcome.error, dir: config.knowledgeDir },
@@ -138,13 +186,14 @@ export function createRunningApp(
   });
 
   // Another replica reloaded: load ours unless it already serves that version (both saw the same edit).
+  // The version compared is the combined one: the shared version when there are no workspace folders.
   const unsubscribe = state.onReload((version, from) => {
-    if (matcher.state?.version === version) {
+    if (workspaces.version === version) {
       logger.debug({ version, from }, "reload notice for the knowledge base already served");
       return;
     }
-    void reload(`${NOTICE_REASON} ${from}`).then((outcome) => {
-      if (outcome.ok && outcome.version !== version)
+    void workspaces.reload(`${NOTICE_REASON} ${from}`).then((outcome) => {
+      if (outcome.shared.ok && outcome.version !== version)
         logger.warn(
           { from, theirs: version, ours: outcome.version, dir: config.knowledgeDir },
           "after a reload notice this replica serves a different knowledge base than the one that sent it: is its folder up to date?",
@@ -180,6 +229,7 @@ export function createRunningApp(
   return {
     slack,
     matcher,
+    workspaces,
     indexed,
     reload,
     async close(drainMs = 5000) {
@@ -188,7 +238,7 @@ export function createRunningApp(
       if (!(await slack.drain(drainMs)))
         logger.warn({ drainMs }, "replies still in progress at shutdown were cut off");
       unsubscribe();
-      await matcher.close();
+      await workspaces.close();
       await store.close();
       await state.close();
     },

@@ -18,7 +18,10 @@ import type { Deduper } from "./dedupe.js";
 import type { TriageInstallationStore } from "./installations.js";
 
 export interface SlackDeps {
+  /** The shared knowledge base (and every workspace's when there is no `matcherFor`). */
   matcher: AsyncMatcher;
+  /** The matcher of a workspace: its own knowledge folder merged over the shared one, else the shared one. */
+  matcherFor?: (team: string | null) => AsyncMatcher;
   triages: RecentTriages;
   dedupe: Deduper;
   logger: Logger;
@@ -39,8 +42,8 @@ export interface SlackDeps {
     minScore: number;
     cooldownMinutes: number;
   };
-  /** The knowledge base's state, for App Home. */
-  kbStatus?: () => KbStatus;
+  /** The knowledge base's state for App Home (that workspace's, when it has its own folder). */
+  kbStatus?: (team?: string | null) => KbStatus;
   /** Installed in several workspaces (OAuth): App Home shows each workspace its own figures only. */
   multiWorkspace?: boolean;
   /** Where installations are kept (OAuth); uninstalls and revoked tokens delete them. */
@@ -80,10 +83,10 @@ export async function triage(
   // Secrets never go further than this: matched, stored, escalated and re-matched is the redacted text.
   const redaction = redactSecrets(text);
   const secrets = [...new Set(redaction.found.map((f) => f.kind))];
-  const response = await deps.matcher.match(redaction.text, { limit: 5 });
-  const { team, ...at } = where;
+  const response = await matcherOf(deps, where.team).match(redaction.text, { limit: 5 });
+  const { team } = where;
   const record = deps.triages.add({
-    ...at,
+    ...where,
     text: redaction.text,
     verdict: response.verdict,
     results: response.results.map((r) => ({ articleId: r.article.id, score: r.score })),
@@ -110,6 +113,11 @@ export async function triage(
     "triaged",
   );
   return { record, response, secrets, normalized };
+}
+
+/** The knowledge base a workspace is answered from (its own folder's when it has one). */
+export function matcherOf(deps: SlackDeps, team: string | null | undefined): AsyncMatcher {
+  return deps.matcherFor?.(team ?? null) ?? deps.matcher;
 }
 
 /**

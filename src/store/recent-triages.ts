@@ -11,6 +11,8 @@ export interface TriageRecord {
   source: TriageSource;
   /** The paste as the person wrote it. */
   text: string;
+  /** The workspace it came from (Bolt's teamId): its buttons are answered from that workspace's knowledge. */
+  team?: string | null;
   channel: string | null;
   user: string | null;
   /** The message the triage is about, when there is one. */

@@ -13,7 +13,7 @@ import { readSettingsSubmission, SETTINGS_FIELDS, settingsModal } from "../../re
 import type { TriageRecord } from "../../store/recent-triages.js";
 import type { FeedbackKind } from "../../store/store.js";
 import { BUILT_IN_DEFAULTS, isAdmin } from "../channel-settings.js";
-import { answerButtons, recordInBackground, type SlackDeps } from "../triage.js";
+import { answerButtons, matcherOf, recordInBackground, type SlackDeps } from "../triage.js";
 import { publishHome } from "./events.js";
 
 const STALE =
@@ -51,6 +51,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
       id: row.id,
       source: row.source,
       text: row.text,
+      team: row.team,
       channel: row.channel,
       user: row.user,
       messageTs: row.messageTs ?? null,
@@ -61,10 +62,12 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
   };
   /** The record's paste matched again, for the result of one article (scores and "why" are not stored). */
   const resultFor = async (record: TriageRecord, articleId: string): Promise<MatchResult | null> => {
-    const response = await deps.matcher.match(record.text, { limit: 20 });
+    // The triage's own workspace's knowledge: a button never shows another workspace's articles.
+    const matcher = matcherOf(deps, record.team);
+    const response = await matcher.match(record.text, { limit: 20 });
     const found = response.results.find((r) => r.article.id === articleId);
     if (found) return found;
-    const article = await deps.matcher.article(articleId);
+    const article = await matcher.article(articleId);
     if (!article) return null;
     const score = record.results.find((r) => r.articleId === articleId)?.score ?? 0;
     return { article, score, why: { line: "", field: "error", codes: [], terms: [] } };
@@ -118,7 +121,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     await ack();
     const found = await lookUp(action.value, respond);
     if (!found) return;
-    const response = await deps.matcher.match(found.record.text, { limit: 4 });
+    const response = await matcherOf(deps, found.record.team).match(found.record.text, { limit: 4 });
     const shown = found.articleId;
     const others = response.results.filter((r) => r.article.id !== shown).slice(0, 3);
     await ephemeral(
@@ -143,18 +146,24 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     );
   });
 
-  app.action<BlockButtonAction>(ACTIONS.fullArticle, async ({ ack, action, body, client, respond }) => {
-    await ack();
-    const ids = decodeButtonValue(action.value ?? "");
-    const articleId =
-      ids?.articleId ?? (ids ? deps.triages.get(ids.triageId)?.results[0]?.articleId : undefined);
-    const article = articleId ? await deps.matcher.article(articleId) : undefined;
-    if (!article) {
-      await ephemeral(respond, { text: STALE });
-      return;
-    }
-    await client.views.open({ trigger_id: body.trigger_id, view: articleModal(article) as never });
-  });
+  app.action<BlockButtonAction>(
+    ACTIONS.fullArticle,
+    async ({ ack, action, body, client, context, respond }) => {
+      await ack();
+      const ids = decodeButtonValue(action.value ?? "");
+      const remembered = ids ? deps.triages.get(ids.triageId) : undefined;
+      const articleId = ids?.articleId ?? remembered?.results[0]?.articleId;
+      // The article as the triage's workspace knows it; the database is asked only when workspaces differ.
+      const stored = !remembered && ids && deps.matcherFor ? await fromStore(ids.triageId) : undefined;
+      const team = (remembered ?? stored)?.team ?? context.teamId ?? null;
+      const article = articleId ? await matcherOf(deps, team).article(articleId) : undefined;
+      if (!article) {
+        await ephemeral(respond, { text: STALE });
+        return;
+      }
+      await client.views.open({ trigger_id: body.trigger_id, view: articleModal(article) as never });
+    },
+  );
 
   app.action<BlockButtonAction>(ACTIONS.postInThread, async ({ ack, action, body, client, respond }) => {
     await ack();
@@ -219,7 +228,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
     const found = await lookUp(action.value, respond);
     if (!found) return;
     recordFeedback(found.record.id, body.user.id, "not_it", found.articleId);
-    const response = await deps.matcher.match(found.record.text, { limit: 4 });
+    const response = await matcherOf(deps, found.record.team).match(found.record.text, { limit: 4 });
     await ephemeral(
       respond,
       notItBlocks({

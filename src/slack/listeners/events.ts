@@ -10,6 +10,7 @@ import { emptyStats } from "../../store/store.js";
 import { isAdmin, settingsFor } from "../channel-settings.js";
 import {
   answerButtons,
+  matcherOf,
   replyFor,
   type SlackDeps,
   triage,
@@ -148,7 +149,12 @@ export async function publishHome(
         return [emptyStats(7), emptyStats(30), [], []] as const;
       })
     : ([emptyStats(7), emptyStats(30), [], []] as const);
-  const kb = deps.kbStatus?.() ?? { articles: deps.matcher.size, errors: 0, warnings: 0, loadedAt: null };
+  const kb = deps.kbStatus?.(team ?? null) ?? {
+    articles: matcherOf(deps, team).size,
+    errors: 0,
+    warnings: 0,
+    loadedAt: null,
+  };
   const admin = await isAdmin(deps, client, user);
   await client.views.publish({
     user_id: user,
