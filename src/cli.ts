@@ -6,8 +6,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, pidFile, readDataDir, readKnowledgeConfig, readStoreLocation } from "./config.js";
 import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
-import { type KnowledgeBase, loadKnowledge } from "./knowledge/load.js";
+import { type KnowledgeBase, listWorkspaceFolders, loadKnowledge } from "./knowledge/load.js";
 import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
+import { loadWorkspaceKnowledge } from "./knowledge/workspace.js";
 import { formatMatch } from "./match/format.js";
 import { buildMatcher } from "./match/matcher.js";
 import type { MatchResponse } from "./match/types.js";
@@ -183,8 +184,28 @@ function askReload(dataDir: string, io: CliIo): number {
 
 async function check(dir: string, json: boolean, io: CliIo): Promise<number> {
   const summary = summarize(await loadKnowledge(dir));
-  io.out(json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
-  return summary.errors > 0 ? 1 : 0;
+  // Each workspace folder (KNOWLEDGE_DIR/T…/) as that workspace is served: the shared articles plus its own.
+  const workspaces = [];
+  for (const team of await listWorkspaceFolders(dir)) {
+    workspaces.push({ team, ...summarize(await loadWorkspaceKnowledge(dir, path.join(dir, team))) });
+  }
+  if (json) {
+    io.out(`${JSON.stringify(workspaces.length > 0 ? { ...summary, workspaces } : summary, null, 2)}\n`);
+  } else {
+    io.out(`${formatSummary(summary)}\n`);
+    for (const w of workspaces) {
+      const own = w.problems.filter((p) => p.file.startsWith(`${w.team}/`));
+      io.out(
+        `\nWorkspace ${w.team} (shared articles plus ${w.team}/): ${w.articles} articles, ` +
+          `${own.filter((p) => p.severity === "error").length} errors and ${own.filter((p) => p.severity === "warning").length} warnings in its own files\n`,
+      );
+      for (const p of own) io.out(`  ${formatProblem(dir, p)}\n`);
+    }
+  }
+  const workspaceErrors = workspaces.some((w) =>
+    w.problems.some((p) => p.severity === "error" && p.file.startsWith(`${w.team}/`)),
+  );
+  return summary.errors > 0 || workspaceErrors ? 1 : 0;
 }
 
 async function show(dir: string, id: string, json: boolean, io: CliIo): Promise<number> {

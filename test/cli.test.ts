@@ -65,6 +65,29 @@ describe("triage kb check", () => {
     expect(summary.problems[0]).toMatchObject({ file: "no-cause.txt", line: 5, code: "missing-cause" });
   });
 
+  it("checks each workspace folder as that workspace is served, and exits 1 for an error in one", async () => {
+    const withTeams = path.join(path.dirname(dir), "teams");
+    mkdirSync(path.join(withTeams, "T0TEAMB001"), { recursive: true });
+    writeFileSync(path.join(withTeams, "complete.txt"), fixture("mskb/complete.txt"));
+    writeFileSync(path.join(withTeams, "T0TEAMB001", "vpn.md"), fixture("markdown-min/vpn-certificate.md"));
+    const good = await triage(["kb", "check", "--knowledge", withTeams]);
+    expect(good.code).toBe(0);
+    expect(good.out).toContain("Articles: 1 (MS KB text 1, Markdown 0)");
+    expect(good.out).toContain(
+      "Workspace T0TEAMB001 (shared articles plus T0TEAMB001/): 2 articles, 0 errors",
+    );
+    writeFileSync(path.join(withTeams, "T0TEAMB001", "notes.txt"), "no header here\n");
+    const bad = await triage(["kb", "check", "--knowledge", withTeams]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain(
+      `${path.join(withTeams, "T0TEAMB001", "notes.txt")}:1: error [missing-document-header]`,
+    );
+    const json = JSON.parse((await triage(["kb", "check", "--json", "--knowledge", withTeams])).out);
+    expect(json.workspaces.map((w: { team: string; articles: number }) => [w.team, w.articles])).toEqual([
+      ["T0TEAMB001", 2],
+    ]);
+  });
+
   it("names articles that quote no error message", async () => {
     const noQuote = path.join(path.dirname(dir), "noquote");
     mkdirSync(noQuote, { recursive: true });
