@@ -14,10 +14,18 @@ export interface LoadOptions {
   knowledge: string;
   kb7k: boolean;
   findMax: boolean;
+  /** App processes sharing PostgreSQL and Redis (1..8); only with `replicasGiven`. */
+  replicas: number;
+  /** --replicas given: the app runs on PostgreSQL and Redis (also for 1), else alone on SQLite as before. */
+  replicasGiven: boolean;
 }
 
 export const USAGE =
-  "usage: npm run load -- [--rate 200] [--seconds 60] [--knowledge knowledge] [--kb7k] [--find-max]";
+  "usage: npm run load -- [--rate 200] [--seconds 60] [--knowledge knowledge] [--kb7k] [--find-max] [--replicas N]\n" +
+  "  --replicas N  N app processes (1..8) sharing a throwaway PostgreSQL and redis-server, events round robin,\n" +
+  "                Slack's retries to another replica (needs: apt install postgresql redis-server)";
+
+export const MAX_REPLICAS = 8;
 
 export class UsageError extends Error {}
 
@@ -29,6 +37,8 @@ export function parseOptions(argv: readonly string[]): LoadOptions {
     knowledge: "knowledge",
     kb7k: false,
     findMax: false,
+    replicas: 1,
+    replicasGiven: false,
   };
   const positive = (name: string, value: string | undefined): number => {
     const n = Number(value);
@@ -61,6 +71,15 @@ export function parseOptions(argv: readonly string[]): LoadOptions {
       case "--find-max":
         options.findMax = true;
         break;
+      case "--replicas": {
+        const raw = value();
+        const n = Number(raw);
+        if (raw === undefined || !Number.isInteger(n) || n < 1 || n > MAX_REPLICAS)
+          throw new UsageError(`--replicas needs a whole number from 1 to ${MAX_REPLICAS}`);
+        options.replicas = n;
+        options.replicasGiven = true;
+        break;
+      }
       default:
         throw new UsageError(`unknown option ${arg}`);
     }
@@ -146,6 +165,63 @@ export function cpuTicks(pid: number, file = `/proc/${pid}/stat`): number | unde
 }
 
 export const CLOCK_TICKS = 100;
+
+/** Parent pid, own CPU (utime + stime) and reaped children's CPU (cutime + cstime) in ticks; undefined once gone. */
+export function procStat(pid: number): { ppid: number; ticks: number; reaped: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      reaped: Number(fields[13]) + Number(fields[14]),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's command line, argument by argument (empty once it is gone). */
+export function cmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Every process on the machine with its parent: one pass over /proc. */
+export function processTable(): Array<{ pid: number; ppid: number }> {
+  const out: Array<{ pid: number; ppid: number }> = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = procStat(Number(name));
+    if (stat) out.push({ pid: Number(name), ppid: stat.ppid });
+  }
+  return out;
+}
+
+/**
+ * CPU ticks of a process and all its descendants, the exited ones included (a parent's cutime/cstime holds the
+ * children it reaped): PostgreSQL forks a backend per connection, and the postmaster reaps them.
+ */
+export function treeTicks(rootPid: number): number | undefined {
+  const own = procStat(rootPid);
+  if (!own) return undefined;
+  const table = processTable();
+  let total = own.ticks + own.reaped;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const parent = queue.shift() as number;
+    for (const p of table) {
+      if (p.ppid !== parent) continue;
+      const stat = procStat(p.pid);
+      if (stat) total += stat.ticks + stat.reaped;
+      queue.push(p.pid);
+    }
+  }
+  return total;
+}
 
 /** utime + stime per thread of a process (thread id -> ticks); empty once it is gone. */
 export function threadTicks(pid: number): Map<number, number> {

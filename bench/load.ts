@@ -5,7 +5,13 @@
  * and the app's memory. Targets (the issue): 200 pastes/s for 60 s, ack p95 < 100 ms, every event answered
  * exactly once, steady memory; `--kb7k` runs against ~7,000 articles, `--find-max` steps the rate up.
  *
- *   npm run load -- [--rate 200] [--seconds 60] [--knowledge knowledge] [--kb7k] [--find-max]
+ *   npm run load -- [--rate 200] [--seconds 60] [--knowledge knowledge] [--kb7k] [--find-max] [--replicas N]
+ *
+ * `--replicas N` (1..8) runs N identical app processes on one throwaway PostgreSQL database and one redis-server
+ * (bench/load-shared.ts; also for N = 1, to compare with 2), as in production behind a load balancer: this
+ * script is the balancer, event i to replica i mod N, and a Slack retry to another replica than the original,
+ * so the shared Redis dedupe must answer it once. It reports each replica (events, acks, RSS, CPU), the
+ * servers' CPU, and checks that every answered paste has its row in `triages`. Without it: one app on SQLite.
  *
  * Exit 0 also when targets are missed (it is a measurement); 1 on errors.
  */
@@ -38,10 +44,20 @@ import {
   sleep,
   stats,
   threadTicks,
+  treeTicks,
   tsOf,
   USAGE,
   UsageError,
 } from "./load-lib.js";
+import {
+  addDurability,
+  checkDurability,
+  type Durability,
+  durabilityOk,
+  durabilityText,
+  type SharedServers,
+  startSharedServers,
+} from "./load-shared.js";
 
 const root = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 const kbDev = path.resolve(root, "..", "shared", "kb-dev");
@@ -78,7 +94,14 @@ interface AppProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function startApp(api: FakeWebApi, knowledgeDir: string, dataDir: string, secret: string) {
+async function startApp(
+  api: FakeWebApi,
+  knowledgeDir: string,
+  dataDir: string,
+  secret: string,
+  /** Replicas: DATABASE_URL and REDIS_URL, and ready only when /readyz (database and Redis too) says so. */
+  shared?: { databaseUrl: string; redisUrl: string; name: string },
+) {
   const port = await freePort();
   const started = performance.now();
   // LOAD_NODE_ARGS: extra node flags for the app (e.g. --cpu-prof to profile it under load).
@@ -97,6 +120,7 @@ async function startApp(api: FakeWebApi, knowledgeDir: string, dataDir: string, 
       TRIAGE_CHANNELS: CHANNELS.join(","),
       COOLDOWN_MINUTES: "0",
       LOG_LEVEL: "warn",
+      ...(shared ? { DATABASE_URL: shared.databaseUrl, REDIS_URL: shared.redisUrl } : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -117,15 +141,18 @@ async function startApp(api: FakeWebApi, knowledgeDir: string, dataDir: string, 
   void exited.then(() => {
     gone = true;
   });
-  if (child.pid === undefined) throw new Error("could not start the app (no pid)");
+  const which = shared ? `the app (${shared.name})` : "the app";
+  if (child.pid === undefined) throw new Error(`could not start ${which} (no pid)`);
+  // A load balancer sends a replica traffic once it is ready: knowledge, Slack, database and Redis.
+  const readyPath = shared ? "/readyz" : "/healthz";
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (gone) throw new Error(`the app exited before it was ready:\n${log.kept.join("\n")}`);
+    if (gone) throw new Error(`${which} exited before it was ready:\n${log.kept.join("\n")}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`the app was not ready (GET /healthz) within ${READY_TIMEOUT_MS / 1000} s`);
+      throw new Error(`${which} was not ready (GET ${readyPath}) within ${READY_TIMEOUT_MS / 1000} s`);
     }
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`)
+    const ok = await fetch(`http://127.0.0.1:${port}${readyPath}`)
       .then((r) => r.status === 200)
       .catch(() => false);
     if (ok) break;
@@ -163,6 +190,8 @@ interface Rec {
   ts: string;
   channel: string;
   text: number;
+  /** The replica the event went to (its retry goes to the next one). */
+  replica: number;
   sentAt: number;
   ackMs: number;
   /** HTTP status; 0 while pending, -1 when the request failed. */
@@ -173,6 +202,29 @@ interface Rec {
   replyMs: number;
   retried: boolean;
   retryStatus: number;
+}
+
+interface RssSummary {
+  first: number;
+  last: number;
+  max: number;
+  samples: number;
+  /** Mean RSS (MB) per window of the run, to tell memory that levels off from memory that keeps growing. */
+  timeline: Array<{ from: number; to: number; mb: number }>;
+  /** Last window over the window at the run's half-way point (undefined for runs too short to tell). */
+  secondHalfGrowth: number | undefined;
+}
+
+/** One replica's share of a phase (--replicas). */
+interface ReplicaResult {
+  pid: number;
+  events: number;
+  retries: number;
+  ack: Stats;
+  rss: RssSummary;
+  cpu: number;
+  mainThreadCpu: number;
+  busiestOtherThreadCpu: number;
 }
 
 interface PhaseResult {
@@ -203,16 +255,9 @@ interface PhaseResult {
   retries200: number;
   retryDuplicates: number;
   reply: Stats;
-  rss: {
-    first: number;
-    last: number;
-    max: number;
-    samples: number;
-    /** Mean RSS (MB) per window of the run, to tell memory that levels off from memory that keeps growing. */
-    timeline: Array<{ from: number; to: number; mb: number }>;
-    /** Last window over the window at the run's half-way point (undefined for runs too short to tell). */
-    secondHalfGrowth: number | undefined;
-  };
+  /** The app's RSS; with replicas, the sum of theirs. */
+  rss: RssSummary;
+  /** The app's CPU; with replicas, the sum of theirs. */
   appCpu: number;
   genCpu: number;
   /** The app's main thread (Bolt, the listeners) and its busiest other thread (the matcher worker, usually). */
@@ -231,12 +276,19 @@ interface PhaseResult {
   failedCalls: number;
   /** Indexes of texts that got at least one reply (the warm-up uses this). */
   answeredTexts: Set<number>;
+  /** --replicas: each replica, the servers' CPU (% of a core, over the send window) and the stored triages. */
+  replicas?: ReplicaResult[];
+  postgresCpu?: number;
+  redisCpu?: number;
+  durability?: Durability;
 }
 
 interface Harness {
   api: FakeWebApi;
-  sender: HttpSender;
-  app: AppProcess;
+  /** One sender and one app per replica (one of each without --replicas). */
+  senders: HttpSender[];
+  apps: AppProcess[];
+  shared: SharedServers | undefined;
   texts: string[];
   runTag: string;
   next: number;
@@ -269,6 +321,35 @@ function onCall(call: RecordedCall): void {
   if (rec.replies === 1) rec.replyMs = performance.now() - rec.sentAt;
 }
 
+/** First and last 10 s (or half the run), the maximum, and the windows, of RSS samples taken once a second. */
+function summarizeRss(rss: ReadonlyArray<{ t: number; kb: number }>, sendSeconds: number): RssSummary {
+  const window = Math.min(10, sendSeconds / 2);
+  const first = mean(rss.filter((s) => s.t <= window).map((s) => s.kb)) / 1024;
+  const last =
+    mean(rss.filter((s) => s.t >= sendSeconds - window && s.t <= sendSeconds + 0.5).map((s) => s.kb)) / 1024;
+  // Windows of 30 s (10 s for short runs). Memory is steady when the last window is within 10 % of the one at
+  // half time: the bounded in-memory maps fill in the first minute at 200/s, after which RSS should level off.
+  const step = sendSeconds >= 120 ? 30 : 10;
+  const timeline: Array<{ from: number; to: number; mb: number }> = [];
+  for (let from = 0; from + step / 2 < sendSeconds; from += step) {
+    const to = Math.min(from + step, sendSeconds);
+    const inWindow = rss.filter((x) => x.t >= from && x.t < to).map((x) => x.kb);
+    if (inWindow.length) timeline.push({ from, to, mb: mean(inWindow) / 1024 });
+  }
+  const half = timeline.find((w) => w.to >= sendSeconds / 2);
+  const lastWindow = timeline[timeline.length - 1];
+  const secondHalfGrowth =
+    sendSeconds >= 120 && half && lastWindow && half !== lastWindow ? lastWindow.mb / half.mb : undefined;
+  return {
+    first,
+    last,
+    max: Math.max(...rss.map((s) => s.kb)) / 1024,
+    samples: rss.length,
+    timeline,
+    secondHalfGrowth,
+  };
+}
+
 async function fire(
   h: Harness,
   label: string,
@@ -276,6 +357,7 @@ async function fire(
 ): Promise<PhaseResult> {
   byTs.clear();
   const base = { stray: counters.stray, failedCalls: counters.failedCalls, wrong: counters.wrongChannel };
+  const replicas = h.apps.length;
   const recs: Rec[] = [];
   let inFlight = 0;
   let pendingRetries = 0;
@@ -288,12 +370,16 @@ async function fire(
     errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
   };
   let retriesSent = 0;
+  const retriesTo = Array.from({ length: replicas }, () => 0);
 
   const send = (i: number) => {
     const n = h.next++;
     const ts = tsOf(n);
     const channel = CHANNELS[n % CHANNELS.length] as string;
     const text = plan.textFor(i);
+    // The load balancer: round robin; a retry to the next replica, never the one that had the original.
+    const replica = i % replicas;
+    const retryReplica = (replica + 1) % replicas;
     const event = messageEvent({
       channel,
       user: USERS[n % USERS.length] as string,
@@ -307,6 +393,7 @@ async function fire(
       ts,
       channel,
       text,
+      replica,
       sentAt: performance.now(),
       ackMs: Number.NaN,
       status: 0,
@@ -319,7 +406,7 @@ async function fire(
     recs.push(rec);
     byTs.set(ts, rec);
     inFlight += 1;
-    h.sender
+    (h.senders[replica] as HttpSender)
       .sendEvent(event, { eventId, eventTime })
       .then(
         (r) => {
@@ -334,15 +421,18 @@ async function fire(
       .finally(() => {
         inFlight -= 1;
       });
-    if (plan.retries && n % RETRY_EVERY === 0) {
+    // One event in RETRY_EVERY (n % 50 === 0 for one app); with replicas the pick shifts by one every 50, so the
+    // retried originals reach every replica in turn (with an even RETRY_EVERY they would all hit one of two).
+    if (plan.retries && n % RETRY_EVERY === Math.floor(n / RETRY_EVERY) % replicas) {
       // Slack's retry: the same envelope (same event_id) a little later, with X-Slack-Retry-Num.
       rec.retried = true;
       pendingRetries += 1;
       setTimeout(
         () => {
           retriesSent += 1;
+          retriesTo[retryReplica] = (retriesTo[retryReplica] ?? 0) + 1;
           inFlight += 1;
-          h.sender
+          (h.senders[retryReplica] as HttpSender)
             .sendEvent(event, { eventId, eventTime, retryNum: 1, retryReason: "http_timeout" })
             .then(
               (r) => {
@@ -362,18 +452,33 @@ async function fire(
     }
   };
 
+  // RSS once a second: per replica, and their sum (the app itself without --replicas).
   const rss: Array<{ t: number; kb: number }> = [];
+  const rssOf: Array<Array<{ t: number; kb: number }>> = h.apps.map(() => []);
+  const sampleRss = (t: number) => {
+    let sum = 0;
+    let all = true;
+    for (const [k, app] of h.apps.entries()) {
+      const kb = rssKb(app.pid);
+      if (kb === undefined) all = false;
+      else {
+        sum += kb;
+        rssOf[k]?.push({ t, kb });
+      }
+    }
+    if (all) rss.push({ t, kb: sum });
+  };
   const start = performance.now();
-  const sampler = setInterval(() => {
-    const kb = rssKb(h.app.pid);
-    if (kb !== undefined) rss.push({ t: (performance.now() - start) / 1000, kb });
-  }, 1000);
-  const firstKb = rssKb(h.app.pid);
-  if (firstKb !== undefined) rss.push({ t: 0, kb: firstKb });
+  const sampler = setInterval(() => sampleRss((performance.now() - start) / 1000), 1000);
+  sampleRss(0);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const appTicks0 = cpuTicks(h.app.pid) ?? 0;
-  const threads0 = threadTicks(h.app.pid);
+  const appTicks0 = h.apps.map((app) => cpuTicks(app.pid) ?? 0);
+  const threads0 = h.apps.map((app) => threadTicks(app.pid));
+  const pgPid = h.shared?.postgres.pid;
+  const redisPid = h.shared?.redis.pid;
+  const pgTicks0 = pgPid === undefined ? 0 : (treeTicks(pgPid) ?? 0);
+  const redisTicks0 = redisPid === undefined ? 0 : (cpuTicks(redisPid) ?? 0);
   const machine0 = machineTicks();
   const genCpu0 = process.cpuUsage();
 
@@ -397,11 +502,19 @@ async function fire(
   });
   const sendEnd = performance.now();
   loop.disable();
-  const appCpu = ((cpuTicks(h.app.pid) ?? appTicks0) - appTicks0) / CLOCK_TICKS;
+  const appCpuOf = h.apps.map(
+    (app, k) => ((cpuTicks(app.pid) ?? (appTicks0[k] as number)) - (appTicks0[k] as number)) / CLOCK_TICKS,
+  );
+  const pgCpu = pgPid === undefined ? 0 : ((treeTicks(pgPid) ?? pgTicks0) - pgTicks0) / CLOCK_TICKS;
+  const redisCpu =
+    redisPid === undefined ? 0 : ((cpuTicks(redisPid) ?? redisTicks0) - redisTicks0) / CLOCK_TICKS;
   const machine1 = machineTicks();
-  const threadCpu = [...threadTicks(h.app.pid)].map(([tid, t]) => ({ tid, t: t - (threads0.get(tid) ?? 0) }));
+  const threadCpuOf = h.apps.map((app, k) =>
+    [...threadTicks(app.pid)].map(([tid, t]) => ({ tid, t: t - (threads0[k]?.get(tid) ?? 0) })),
+  );
   const gen = process.cpuUsage(genCpu0);
   const sendSeconds = (sendEnd - start) / 1000;
+  const percent = (seconds: number) => (seconds / sendSeconds) * 100;
 
   // Drain: until every acknowledged event has its reply (then 1 s more for late duplicates), within a limit.
   const outstanding = () =>
@@ -428,8 +541,17 @@ async function fire(
   afterDrain = false;
   // Replies from here on belong to no phase (counted as stray).
   byTs.clear();
+  // Every event answered (in time or late) should have left one row in `triages` (written after the reply
+  // was decided, not awaited: waited for up to 10 s).
+  const durability = h.shared
+    ? await checkDurability(
+        h.shared,
+        recs.map((r) => ({ ts: r.ts, answered: r.replies + r.late > 0 })),
+      )
+    : undefined;
 
   const ackMs: number[] = [];
+  const ackOf: number[][] = h.apps.map(() => []);
   const replyMs: number[] = [];
   let acked200 = 0;
   let non200 = 0;
@@ -443,8 +565,13 @@ async function fire(
   let retryDuplicates = 0;
   const lost = new Map<number, number>();
   const answeredTexts = new Set<number>();
+  const eventsTo = h.apps.map(() => 0);
   for (const r of recs) {
-    if (r.status > 0) ackMs.push(r.ackMs);
+    eventsTo[r.replica] = (eventsTo[r.replica] ?? 0) + 1;
+    if (r.status > 0) {
+      ackMs.push(r.ackMs);
+      ackOf[r.replica]?.push(r.ackMs);
+    }
     if (r.status === 200) acked200 += 1;
     else if (r.status > 0) non200 += 1;
     else if (r.status === 0) unacked += 1;
@@ -464,23 +591,23 @@ async function fire(
     }
     if (r.retryStatus === 200) retries200 += 1;
   }
-  const window = Math.min(10, sendSeconds / 2);
-  const firstMB = mean(rss.filter((s) => s.t <= window).map((s) => s.kb)) / 1024;
-  const lastMB =
-    mean(rss.filter((s) => s.t >= sendSeconds - window && s.t <= sendSeconds + 0.5).map((s) => s.kb)) / 1024;
-  // Windows of 30 s (10 s for short runs). Memory is steady when the last window is within 10 % of the one at
-  // half time: the bounded in-memory maps fill in the first minute at 200/s, after which RSS should level off.
-  const step = sendSeconds >= 120 ? 30 : 10;
-  const timeline: Array<{ from: number; to: number; mb: number }> = [];
-  for (let from = 0; from + step / 2 < sendSeconds; from += step) {
-    const to = Math.min(from + step, sendSeconds);
-    const inWindow = rss.filter((x) => x.t >= from && x.t < to).map((x) => x.kb);
-    if (inWindow.length) timeline.push({ from, to, mb: mean(inWindow) / 1024 });
-  }
-  const half = timeline.find((w) => w.to >= sendSeconds / 2);
-  const lastWindow = timeline[timeline.length - 1];
-  const secondHalfGrowth =
-    sendSeconds >= 120 && half && lastWindow && half !== lastWindow ? lastWindow.mb / half.mb : undefined;
+  const threadShares = h.apps.map((app, k) => {
+    const threads = threadCpuOf[k] ?? [];
+    return {
+      main: percent((threads.find((x) => x.tid === app.pid)?.t ?? 0) / CLOCK_TICKS),
+      other: percent(Math.max(0, ...threads.filter((x) => x.tid !== app.pid).map((x) => x.t)) / CLOCK_TICKS),
+    };
+  });
+  const replicaResults: ReplicaResult[] = h.apps.map((app, k) => ({
+    pid: app.pid,
+    events: eventsTo[k] ?? 0,
+    retries: retriesTo[k] ?? 0,
+    ack: stats(ackOf[k] ?? []),
+    rss: summarizeRss(rssOf[k] ?? [], sendSeconds),
+    cpu: percent(appCpuOf[k] ?? 0),
+    mainThreadCpu: threadShares[k]?.main ?? 0,
+    busiestOtherThreadCpu: threadShares[k]?.other ?? 0,
+  }));
   return {
     label,
     rate: plan.rate,
@@ -511,24 +638,14 @@ async function fire(
     retries200,
     retryDuplicates,
     reply: stats(replyMs),
-    rss: {
-      first: firstMB,
-      last: lastMB,
-      max: Math.max(...rss.map((s) => s.kb)) / 1024,
-      samples: rss.length,
-      timeline,
-      secondHalfGrowth,
-    },
-    appCpu: (appCpu / sendSeconds) * 100,
-    genCpu: ((gen.user + gen.system) / 1e6 / sendSeconds) * 100,
-    mainThreadCpu: ((threadCpu.find((x) => x.tid === h.app.pid)?.t ?? 0) / CLOCK_TICKS / sendSeconds) * 100,
-    busiestOtherThreadCpu:
-      (Math.max(0, ...threadCpu.filter((x) => x.tid !== h.app.pid).map((x) => x.t)) /
-        CLOCK_TICKS /
-        sendSeconds) *
-      100,
-    machineCpu: ((machine1.busy - machine0.busy) / CLOCK_TICKS / sendSeconds) * 100,
-    steal: ((machine1.steal - machine0.steal) / CLOCK_TICKS / sendSeconds) * 100,
+    rss: summarizeRss(rss, sendSeconds),
+    appCpu: percent(appCpuOf.reduce((a, b) => a + b, 0)),
+    genCpu: percent((gen.user + gen.system) / 1e6),
+    // One app: its threads; replicas: the busiest replica's (each is listed on its own).
+    mainThreadCpu: Math.max(...threadShares.map((t) => t.main)),
+    busiestOtherThreadCpu: Math.max(...threadShares.map((t) => t.other)),
+    machineCpu: percent((machine1.busy - machine0.busy) / CLOCK_TICKS),
+    steal: percent((machine1.steal - machine0.steal) / CLOCK_TICKS),
     loopP99: loop.percentile(99) / 1e6,
     drainMs,
     unanswered: unanswered.length,
@@ -537,6 +654,9 @@ async function fire(
     stray: counters.stray - base.stray,
     failedCalls: counters.failedCalls - base.failedCalls,
     answeredTexts,
+    ...(h.shared
+      ? { replicas: replicaResults, postgresCpu: percent(pgCpu), redisCpu: percent(redisCpu), durability }
+      : {}),
   };
 }
 
@@ -555,8 +675,12 @@ interface Verdict {
   failed: string[];
 }
 
-/** Against the issue's targets; `fixedRate` false (find-max) leaves out "at least 200/s". */
-function judge(r: PhaseResult, fixedRate: boolean): Verdict {
+/**
+ * Against the issue's targets; `fixedRate` false (find-max) leaves out "at least 200/s". With replicas the
+ * whole run is judged (all replicas' events together), memory per replica, and every answered paste must be
+ * stored (`durability`: the phase's, or the warm-up's and the run's together).
+ */
+function judge(r: PhaseResult, fixedRate: boolean, durability = r.durability): Verdict {
   const checks: Array<[string, boolean, string]> = [];
   const rateKept = r.skipped === 0 && r.achievedRate >= r.rate * 0.98;
   if (fixedRate) {
@@ -572,24 +696,35 @@ function judge(r: PhaseResult, fixedRate: boolean): Verdict {
   checks.push(["all acked 200", r.acked200 === r.sent, `${r.sent - r.acked200} not`]);
   checks.push(["0 duplicates", r.duplicates === 0, String(r.duplicates)]);
   checks.push(["0 losses", r.losses === 0, String(r.losses)]);
-  if (r.rss.secondHalfGrowth !== undefined) {
+  // With replicas, the replica whose memory grew most (or their sum, if that grew more).
+  const growths = [r.rss, ...(r.replicas ?? []).map((x) => x.rss)]
+    .map((x) => x.secondHalfGrowth)
+    .filter((g): g is number => g !== undefined);
+  if (growths.length > 0) {
+    const growth = Math.max(...growths);
     checks.push([
       "steady memory",
-      r.rss.secondHalfGrowth <= STEADY_GROWTH,
-      `RSS ${((r.rss.secondHalfGrowth - 1) * 100).toFixed(1)} % over the second half`,
+      growth <= STEADY_GROWTH,
+      `RSS ${((growth - 1) * 100).toFixed(1)} % over the second half${r.replicas ? " (the replica that grew most)" : ""}`,
     ]);
   }
+  if (durability) {
+    checks.push(["every answered paste stored", durabilityOk(durability), durabilityText(durability)]);
+  }
+  const width = Math.max(24, ...checks.map(([name]) => name.length + 1));
   const failed = checks.filter(([, ok]) => !ok).map(([name, , got]) => `${name} (${got})`);
   return {
     pass: failed.length === 0,
     failed,
-    lines: checks.map(([name, ok, got]) => `    ${ok ? "PASS" : "FAIL"}  ${name.padEnd(24)} ${got}`),
+    lines: checks.map(([name, ok, got]) => `    ${ok ? "PASS" : "FAIL"}  ${name.padEnd(width)} ${got}`),
   };
 }
 
-function report(r: PhaseResult, fixedRate: boolean): Verdict {
-  const v = judge(r, fixedRate);
+function report(r: PhaseResult, fixedRate: boolean, durability = r.durability): Verdict {
+  const v = judge(r, fixedRate, durability);
   const ratio = r.rss.last / r.rss.first;
+  const servers = (r.postgresCpu ?? 0) + (r.redisCpu ?? 0);
+  const others = r.machineCpu - r.appCpu - r.genCpu - servers;
   const timeline = r.rss.timeline.map((w) => `${w.from.toFixed(0)}-${w.to.toFixed(0)} s ${w.mb.toFixed(0)}`);
   const out = [
     `${r.label}: ${r.rate}/s for ${r.seconds} s`,
@@ -599,13 +734,31 @@ function report(r: PhaseResult, fixedRate: boolean): Verdict {
     `  replies     ${r.replies} (to ${r.reply.count} events); answered exactly once ${r.answeredOnce}/${r.sent}; duplicates ${r.duplicates} (${r.extraReplies} extra replies); losses ${r.losses}`,
     `  retries     ${r.retriesSent} sent (same event_id, x-slack-retry-num: 1), ${r.retries200} acked 200, duplicates among retried events ${r.retryDuplicates}`,
     `  reply lat.  p50 ${ms(r.reply.p50)} ms, p95 ${ms(r.reply.p95)} ms, p99 ${ms(r.reply.p99)} ms, max ${ms(r.reply.max)} ms (event sent -> postMessage received)`,
-    `  app RSS     first 10 s ${r.rss.first.toFixed(0)} MB, last 10 s ${r.rss.last.toFixed(0)} MB, max ${r.rss.max.toFixed(0)} MB; last/first ${ratio.toFixed(2)}`,
+    `  app RSS     ${r.replicas ? `(sum of ${r.replicas.length} replica${r.replicas.length > 1 ? "s" : ""}) ` : ""}first 10 s ${r.rss.first.toFixed(0)} MB, last 10 s ${r.rss.last.toFixed(0)} MB, max ${r.rss.max.toFixed(0)} MB; last/first ${ratio.toFixed(2)}`,
     `  RSS by time ${timeline.join(", ")} MB${r.rss.secondHalfGrowth === undefined ? " (steady memory is judged on runs of 120 s or more)" : ""}`,
-    `  CPU         app ${r.appCpu.toFixed(0)} % of a core, load generator + fake Web API ${r.genCpu.toFixed(0)} %, other processes ${Math.max(0, r.machineCpu - r.appCpu - r.genCpu).toFixed(0)} %` +
+    `  CPU         app ${r.appCpu.toFixed(0)} % of a core${r.replicas ? ` (all replicas), PostgreSQL ${(r.postgresCpu ?? 0).toFixed(0)} %, redis-server ${(r.redisCpu ?? 0).toFixed(0)} %` : ""}, load generator + fake Web API ${r.genCpu.toFixed(0)} %, other processes ${Math.max(0, others).toFixed(0)} %` +
       ` (machine ${r.machineCpu.toFixed(0)} % of ${availableParallelism() * 100} %, steal ${r.steal.toFixed(0)} %)`,
-    `              app: main thread ${r.mainThreadCpu.toFixed(0)} %, busiest other thread ${r.busiestOtherThreadCpu.toFixed(0)} % (matcher worker); app CPU per event ${ms((r.appCpu * 10) / r.achievedRate)} ms; generator event-loop delay p99 ${ms(r.loopP99)} ms`,
+    r.replicas
+      ? `              app CPU per event ${ms((r.appCpu * 10) / r.achievedRate)} ms (all replicas), with PostgreSQL and Redis ${ms(((r.appCpu + servers) * 10) / r.achievedRate)} ms; generator event-loop delay p99 ${ms(r.loopP99)} ms`
+      : `              app: main thread ${r.mainThreadCpu.toFixed(0)} %, busiest other thread ${r.busiestOtherThreadCpu.toFixed(0)} % (matcher worker); app CPU per event ${ms((r.appCpu * 10) / r.achievedRate)} ms; generator event-loop delay p99 ${ms(r.loopP99)} ms`,
     `  other       drain ${(r.drainMs / 1000).toFixed(1)} s, stray replies ${r.stray}, replies in a wrong channel ${r.wrongChannel}, failed Web API calls ${r.failedCalls}`,
   ];
+  if (r.replicas) {
+    out.push("  replicas    round robin (event i to replica i mod N), each retry to the next replica");
+    for (const [k, x] of r.replicas.entries()) {
+      out.push(
+        `    #${k + 1} pid ${x.pid}: events ${x.events} (+${x.retries} retries), ack p50 ${ms(x.ack.p50)} p95 ${ms(x.ack.p95)} ms;` +
+          ` RSS first ${x.rss.first.toFixed(0)} last ${x.rss.last.toFixed(0)} max ${x.rss.max.toFixed(0)} MB;` +
+          ` CPU ${x.cpu.toFixed(0)} % (main thread ${x.mainThreadCpu.toFixed(0)} %, busiest other ${x.busiestOtherThreadCpu.toFixed(0)} %)`,
+      );
+    }
+    const sum = (f: (x: ReplicaResult) => number) => r.replicas?.reduce((a, x) => a + f(x), 0) ?? 0;
+    out.push(
+      `    total: events ${sum((x) => x.events)} (+${sum((x) => x.retries)} retries), ack p50 ${ms(r.ack.p50)} p95 ${ms(r.ack.p95)} ms;` +
+        ` RSS first ${r.rss.first.toFixed(0)} last ${r.rss.last.toFixed(0)} max ${r.rss.max.toFixed(0)} MB; CPU ${r.appCpu.toFixed(0)} %`,
+    );
+  }
+  if (durability) out.push(`  stored      ${durabilityText(durability)}`);
   if (r.unanswered > 0) {
     out.push(
       `  after drain ${r.unanswered} events unanswered at the end of the drain (losses + no ack); ${r.lateAnswered} of them were answered in the next ${(r.watchedMs / 1000).toFixed(0)} s (late, not dropped)`,
@@ -613,7 +766,6 @@ function report(r: PhaseResult, fixedRate: boolean): Verdict {
   }
   for (const [text, count] of r.lostTexts)
     out.push(`  lost        ${count}x ${JSON.stringify(text.slice(0, 100))}`);
-  const others = r.machineCpu - r.appCpu - r.genCpu;
   if (others > 20) {
     out.push(
       `  NOTE        other processes used ${others.toFixed(0)} % of a core during the run: the machine was shared, figures are pessimistic`,
@@ -628,8 +780,16 @@ function stepLine(r: PhaseResult, v: Verdict): string {
   return (
     `  ${String(r.rate).padStart(5)}/s  sent ${String(r.sent).padStart(6)}  ack p50 ${ms(r.ack.p50).padStart(5)}` +
     ` p95 ${ms(r.ack.p95).padStart(6)} p99 ${ms(r.ack.p99).padStart(6)} ms  reply p95 ${ms(r.reply.p95).padStart(6)} ms` +
-    `  dup ${r.duplicates}  lost ${r.losses}  skipped ${r.skipped}  CPU app ${r.appCpu.toFixed(0)} % (main ${r.mainThreadCpu.toFixed(0)} %) others ${Math.max(0, r.machineCpu - r.appCpu - r.genCpu).toFixed(0)} %` +
-    `  RSS ${r.rss.max.toFixed(0)} MB  ${v.pass ? "PASS" : `FAIL: ${v.failed.join(", ")}`}`
+    `  dup ${r.duplicates}  lost ${r.losses}  skipped ${r.skipped}` +
+    (r.replicas
+      ? `  CPU app ${r.replicas.map((x) => `${x.cpu.toFixed(0)}`).join("+")} % (main ${r.replicas.map((x) => x.mainThreadCpu.toFixed(0)).join("/")} %)` +
+        ` pg ${(r.postgresCpu ?? 0).toFixed(0)} % redis ${(r.redisCpu ?? 0).toFixed(0)} %` +
+        ` others ${Math.max(0, r.machineCpu - r.appCpu - r.genCpu - (r.postgresCpu ?? 0) - (r.redisCpu ?? 0)).toFixed(0)} %` +
+        `  RSS ${r.replicas.map((x) => x.rss.max.toFixed(0)).join("+")} MB` +
+        (r.durability ? `  stored ${r.durability.stored}/${r.durability.answered}` : "")
+      : `  CPU app ${r.appCpu.toFixed(0)} % (main ${r.mainThreadCpu.toFixed(0)} %) others ${Math.max(0, r.machineCpu - r.appCpu - r.genCpu).toFixed(0)} %` +
+        `  RSS ${r.rss.max.toFixed(0)} MB`) +
+    `  ${v.pass ? "PASS" : `FAIL: ${v.failed.join(", ")}`}`
   );
 }
 
@@ -637,17 +797,34 @@ function stepLine(r: PhaseResult, v: Verdict): string {
 
 async function main(options: LoadOptions): Promise<void> {
   const temp: string[] = [];
-  let app: AppProcess | undefined;
+  const apps: AppProcess[] = [];
   let api: FakeWebApi | undefined;
+  let shared: SharedServers | undefined;
   const cleanup = () => {
     for (const dir of temp) rmSync(dir, { recursive: true, force: true });
     temp.length = 0;
   };
   process.once("SIGINT", () => {
-    app?.child.kill("SIGTERM");
-    cleanup();
-    process.exit(130);
+    for (const app of apps) app.child.kill("SIGTERM");
+    const servers = shared;
+    if (!servers) {
+      cleanup();
+      process.exit(130);
+    }
+    // Replicas: they finish (up to 6 s) before the servers are stopped and the cluster's folder removed.
+    setTimeout(() => process.exit(130), 15_000).unref();
+    void Promise.race([Promise.all(apps.map((app) => app.exited)), sleep(6_000)])
+      .then(() => servers.stop())
+      .finally(() => {
+        cleanup();
+        process.exit(130);
+      });
   });
+  const stopAll = async () => {
+    const results = await Promise.all(apps.map((app) => stopApp(app)));
+    apps.length = 0;
+    return results;
+  };
   try {
     let knowledgeDir = path.resolve(root, options.knowledge);
     let knowledgeLabel = options.knowledge;
@@ -665,6 +842,7 @@ async function main(options: LoadOptions): Promise<void> {
     const texts = [...new Set(kb.articles.map((a) => a.errors[0]).filter((e): e is string => Boolean(e)))];
     if (texts.length === 0) throw new Error(`no article in ${knowledgeDir} quotes an error message`);
 
+    if (options.replicasGiven) shared = await startSharedServers();
     api = await startFakeWebApi({ port: 0, record: false });
     const fake = api;
     const addChannels = () => {
@@ -672,38 +850,86 @@ async function main(options: LoadOptions): Promise<void> {
     };
     addChannels();
     api.onCall(onCall);
-    const dataDir = mkdtempSync(path.join(tmpdir(), "kb-load-data-"));
-    temp.push(dataDir);
     const secret = randomBytes(32).toString("hex");
-    app = await startApp(api, knowledgeDir, dataDir, secret);
-    const sender = createHttpSender({
-      url: `http://127.0.0.1:${app.port}/slack/events`,
-      signingSecret: secret,
-      teamId: api.teamId,
-      appId: api.appId,
-      botUserId: api.botUserId,
+    // Each replica its own DATA_DIR (its pid file), all on the same knowledge, database, Redis and fake Slack;
+    // started together (the migrations take an advisory lock).
+    const count = options.replicasGiven ? options.replicas : 1;
+    const dataDirs = Array.from({ length: count }, () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "kb-load-data-"));
+      temp.push(dir);
+      return dir;
     });
+    const servers = shared;
+    const started = await Promise.allSettled(
+      dataDirs.map((dataDir, k) =>
+        startApp(
+          fake,
+          knowledgeDir,
+          dataDir,
+          secret,
+          servers
+            ? { databaseUrl: servers.databaseUrl, redisUrl: servers.redisUrl, name: `replica ${k + 1}` }
+            : undefined,
+        ),
+      ),
+    );
+    for (const s of started) if (s.status === "fulfilled") apps.push(s.value);
+    const notStarted = started.find((s) => s.status === "rejected");
+    if (notStarted) throw notStarted.reason;
+    const senders = apps.map((app) =>
+      createHttpSender({
+        url: `http://127.0.0.1:${app.port}/slack/events`,
+        signingSecret: secret,
+        teamId: fake.teamId,
+        appId: fake.appId,
+        botUserId: fake.botUserId,
+      }),
+    );
     const h: Harness = {
       api,
-      sender,
-      app,
+      senders,
+      apps: [...apps],
+      shared,
       texts,
       runTag: randomBytes(3).toString("hex").toUpperCase(),
       next: 100,
     };
-    const running = app;
-    let appDied = false;
-    void running.exited.then(() => {
-      appDied = true;
-    });
+    const running = [...apps];
+    const first = running[0] as AppProcess;
+    let died: AppProcess | undefined;
+    for (const app of running) {
+      void app.exited.then(() => {
+        died ??= app;
+      });
+    }
+    const whoDied = () => {
+      if (!died) return "";
+      return running.length > 1 ? ` (replica ${running.indexOf(died) + 1})` : "";
+    };
+    const diedLog = () => died?.log.kept.join("\n") ?? "";
 
+    const appLines = servers
+      ? [
+          `shared: PostgreSQL ${servers.postgres.version} (postgres pid ${servers.postgres.pid ?? "not found"}, port ${servers.postgres.port}, a fresh database),` +
+            ` redis-server (pid ${servers.redis.pid ?? "not found"}, port ${servers.redis.port}); throwaway, stopped at the end`,
+          ...running.map(
+            (app, k) =>
+              `replica ${k + 1}: pid ${app.pid}, port ${app.port}, ready (GET /readyz 200: knowledge indexed, database and Redis) after ${(app.readyMs / 1000).toFixed(1)} s`,
+          ),
+        ]
+      : [
+          `app: pid ${first.pid}, port ${first.port}, ready (GET /healthz 200, knowledge indexed) after ${(first.readyMs / 1000).toFixed(1)} s`,
+        ];
     console.log(
       [
         `kb-triage load test: Node ${process.version}, ${availableParallelism()} CPUs, loopback only`,
         `settings: ${options.findMax ? "find-max" : `${options.rate}/s for ${options.seconds} s`}, ${CHANNELS.length} channels, ` +
-          `a retry for every ${RETRY_EVERY}th event, in-flight bound ${MAX_IN_FLIGHT}, ${TICK_MS} ms tick, drain <= ${DRAIN_MS / 1000} s`,
+          `a retry for every ${RETRY_EVERY}th event, in-flight bound ${MAX_IN_FLIGHT}, ${TICK_MS} ms tick, drain <= ${DRAIN_MS / 1000} s` +
+          (servers
+            ? `, ${running.length} replica${running.length > 1 ? "s" : ""} on PostgreSQL and Redis (round robin, retries to another replica)`
+            : ""),
         `knowledge: ${knowledgeLabel}: ${kb.articles.length} articles (${kb.problems.length} problems), ${texts.length} distinct first quoted errors`,
-        `app: pid ${app.pid}, port ${app.port}, ready (GET /healthz 200, knowledge indexed) after ${(app.readyMs / 1000).toFixed(1)} s`,
+        ...appLines,
         "",
       ].join("\n"),
     );
@@ -723,8 +949,9 @@ async function main(options: LoadOptions): Promise<void> {
         ` (no reply), ack p95 ${ms(warm.ack.p95)} ms, reply p95 ${ms(warm.reply.p95)} ms`,
     );
     for (const text of dropped.slice(0, 5)) console.log(`  dropped: ${JSON.stringify(text.slice(0, 100))}`);
+    if (warm.durability) console.log(`  warm-up ${durabilityText(warm.durability)}`);
     if (answered.length === 0) throw new Error("the app answered none of the warm-up pastes");
-    if (appDied) throw new Error(`the app exited during the warm-up:\n${running.log.kept.join("\n")}`);
+    if (died) throw new Error(`the app${whoDied()} exited during the warm-up:\n${diedLog()}`);
     h.texts = answered;
     console.log("");
 
@@ -734,6 +961,8 @@ async function main(options: LoadOptions): Promise<void> {
       (globalThis as { gc?: () => void }).gc?.(); // the generator's garbage, not during a run
       await sleep(3000);
     };
+    // Over all phases: answered events and the rows they left (the table as a whole, at the end).
+    let answeredEvents = warm.durability?.answered ?? 0;
 
     if (!options.findMax) {
       await reset();
@@ -743,8 +972,14 @@ async function main(options: LoadOptions): Promise<void> {
         textFor: (i) => i % answered.length,
         retries: true,
       });
-      if (appDied) throw new Error(`the app exited during the run:\n${running.log.kept.join("\n")}`);
-      report(r, true);
+      if (died) throw new Error(`the app${whoDied()} exited during the run:\n${diedLog()}`);
+      answeredEvents += r.durability?.answered ?? 0;
+      // Judged on the warm-up's and the run's answers together: every one should have left its row.
+      report(
+        r,
+        true,
+        warm.durability && r.durability ? addDurability(warm.durability, r.durability) : undefined,
+      );
     } else {
       const seconds = options.secondsGiven ? options.seconds : FIND_MAX_STEP_SECONDS;
       console.log(`find-max: steps of ${seconds} s, +100/s until a target is missed, then bisect`);
@@ -758,7 +993,8 @@ async function main(options: LoadOptions): Promise<void> {
           textFor: (i) => i % answered.length,
           retries: true,
         });
-        if (appDied) throw new Error(`the app exited at ${rate}/s:\n${running.log.kept.join("\n")}`);
+        if (died) throw new Error(`the app${whoDied()} exited at ${rate}/s:\n${diedLog()}`);
+        answeredEvents += r.durability?.answered ?? 0;
         const v = judge(r, false);
         console.log(stepLine(r, v));
         return { r, v };
@@ -789,25 +1025,38 @@ async function main(options: LoadOptions): Promise<void> {
         console.log("");
       }
       console.log(
-        `highest rate meeting all targets (ack p95 < ${TARGET_P95_MS} ms, all acked, 0 duplicates, 0 losses, rate kept): ` +
+        `highest rate meeting all targets (ack p95 < ${TARGET_P95_MS} ms, all acked, 0 duplicates, 0 losses, rate kept${servers ? ", every answered paste stored" : ""}): ` +
           `${best ? `${best.r.rate}/s` : "none (even the first step failed)"}` +
           (failedAt
             ? `; missed at ${failedAt.r.rate}/s: ${failedAt.v.failed.join(", ")}`
             : `; no failure up to ${FIND_MAX_CAP}/s`),
       );
+      if (warm.durability && !durabilityOk(warm.durability)) {
+        console.log(`FAIL  warm-up: every answered paste stored (${durabilityText(warm.durability)})`);
+      }
     }
 
     console.log("");
     const otherCalls = [...counters.otherMethods.entries()].map(([m, c]) => `${m} ${c}`).join(", ");
     console.log(`Web API calls other than chat.postMessage: ${otherCalls || "none"}`);
     console.log(`stray replies (unknown ts, or after a run's drain): ${counters.stray}`);
-    console.log(`app log lines (LOG_LEVEL=warn): ${running.log.lines}`);
-    for (const line of running.log.kept) console.log(`  ${line}`);
-    console.log(await stopApp(running));
-    app = undefined;
+    if (servers) {
+      console.log(
+        `triages table: ${await servers.triageCount()} rows; events answered over the warm-up and the run${options.findMax ? "'s steps" : ""}: ${answeredEvents}`,
+      );
+    }
+    for (const [k, app] of running.entries()) {
+      console.log(
+        `${running.length > 1 ? `replica ${k + 1}: ` : servers ? "replica 1: " : ""}app log lines (LOG_LEVEL=warn): ${app.log.lines}`,
+      );
+      for (const line of app.log.kept) console.log(`  ${line}`);
+    }
+    const stopped = await stopAll();
+    for (const [k, line] of stopped.entries()) console.log(servers ? `replica ${k + 1}: ${line}` : line);
   } finally {
-    if (app) await stopApp(app);
+    if (apps.length > 0) await stopAll();
     await api?.close();
+    await shared?.stop();
     cleanup();
   }
 }
