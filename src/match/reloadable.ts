@@ -8,6 +8,7 @@
 import { availableParallelism } from "node:os";
 import type { ExamplePaste } from "../knowledge/examples.js";
 import type { Problem } from "../knowledge/types.js";
+import { coalesced } from "./coalesce.js";
 import type { MatcherOverrides } from "./matcher.js";
 import { type AsyncMatcher, startThreadedMatcher, type ThreadedMatcher } from "./threaded.js";
 
@@ -48,8 +49,6 @@ export function startReloadableMatcher(
   let current: ThreadedMatcher | null = null;
   let state: KnowledgeState | null = null;
   let lastReload: ReloadOutcome | null = null;
-  let running: Promise<ReloadOutcome> | null = null;
-  let queued: Promise<ReloadOutcome> | null = null;
   let closed = false;
   const listeners = new Set<(outcome: ReloadOutcome) => void>();
 
@@ -125,6 +124,8 @@ export function startReloadableMatcher(
     return current as unknown as ThreadedMatcher;
   };
 
+  const reload = coalesced(runReload);
+
   return {
     ready,
     get state() {
@@ -138,27 +139,14 @@ export function startReloadableMatcher(
     },
     match: async (text, options) => (await serving()).match(text, options),
     article: async (id) => (await serving()).article(id),
-    reload(reason) {
-      if (!running) {
-        running = runReload(reason).finally(() => {
-          running = null;
-        });
-        return running;
-      }
-      // One more run after the current one covers every change made meanwhile.
-      queued ??= running.then(() => {
-        queued = null;
-        return this.reload(reason);
-      });
-      return queued;
-    },
+    reload: (reason) => reload(reason),
     onReload(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async close() {
       closed = true;
-      await running?.catch(() => undefined);
+      await reload.running?.catch(() => undefined);
       await current?.close();
       current = null;
     },

@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { listWorkspaceFolders } from "../knowledge/load.js";
+import { coalesced } from "./coalesce.js";
 import type { MatcherOverrides } from "./matcher.js";
 import {
   type KnowledgeState,
@@ -68,8 +69,6 @@ export function startWorkspaceMatchers(
   const own = new Map<string, ReloadableMatcher>();
   const listeners = new Set<(outcome: WorkspacesReloadOutcome) => void>();
   let closed = false;
-  let running: Promise<WorkspacesReloadOutcome> | null = null;
-  let queued: Promise<WorkspacesReloadOutcome> | null = null;
 
   /** Starts a workspace's matcher; it serves only once built (until then the workspace waits for it). */
   const start = async (team: string): Promise<ReloadOutcome> => {
@@ -139,6 +138,8 @@ export function startWorkspaceMatchers(
     return outcome;
   };
 
+  const reload = coalesced(runReload);
+
   return {
     shared,
     ready,
@@ -165,20 +166,7 @@ export function startWorkspaceMatchers(
     workspaces() {
       return [...own.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([team, m]) => knowledgeOf(team, m));
     },
-    reload(reason) {
-      if (!running) {
-        running = runReload(reason).finally(() => {
-          running = null;
-        });
-        return running;
-      }
-      // One more run after the current one covers every change made meanwhile.
-      queued ??= running.then(() => {
-        queued = null;
-        return this.reload(reason);
-      });
-      return queued;
-    },
+    reload: (reason) => reload(reason),
     onReload(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -186,7 +174,7 @@ export function startWorkspaceMatchers(
     async close() {
       closed = true;
       await discovered.catch(() => undefined);
-      await running?.catch(() => undefined);
+      await reload.running?.catch(() => undefined);
       await Promise.all([shared.close(), ...[...own.values()].map((m) => m.close())]);
       own.clear();
     },

@@ -17,7 +17,13 @@ import {
   messageEvent,
   startFakeWebApi,
 } from "../../src/emulator/index.js";
-import { npmStart, type StartedProcess, waitForOutput } from "../helpers/npm-start.js";
+import {
+  npmStart,
+  oauthAppEnv,
+  type StartedProcess,
+  waitForOutput,
+  waitUntilHealthy,
+} from "../helpers/npm-start.js";
 import { freePort } from "./harness.js";
 
 const SIGNING = "0123456789abcdef0123456789abcdef";
@@ -84,31 +90,12 @@ describe("installing through OAuth in several workspaces", () => {
     port = await freePort();
     dataDir = mkdtempSync(path.join(tmpdir(), "kb-oauth-"));
     child = npmStart({
-      SLACK_CLIENT_ID: api.clientId,
-      SLACK_CLIENT_SECRET: api.clientSecret,
-      SLACK_STATE_SECRET: "a-state-secret-for-the-test",
-      SLACK_SIGNING_SECRET: SIGNING,
-      ENCRYPTION_KEY: KEY,
-      SLACK_API_URL: api.url,
-      SLACK_AUTHORIZE_URL: api.authorizeUrl,
-      SLACK_REDIRECT_URI: `http://127.0.0.1:${port}/slack/oauth_redirect`,
-      PORT: String(port),
+      ...oauthAppEnv(api, { port, signingSecret: SIGNING, encryptionKey: KEY }),
       DATA_DIR: dataDir,
       TRIAGE_CHANNELS: "C0FIRST001,C0SECOND01",
-      COOLDOWN_MINUTES: "0",
-      LOG_LEVEL: "info",
     });
     await waitForOutput(child, "kb-triage is running", 40_000);
-    const deadline = Date.now() + 30_000;
-    while (
-      (await fetch(`${origin()}/healthz`).then(
-        (r) => r.status,
-        () => 0,
-      )) !== 200
-    ) {
-      if (Date.now() > deadline) throw new Error(`never healthy:\n${child.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntilHealthy(child, port);
   }, 60_000);
   afterAll(async () => {
     if (child?.exitCode === null) child.kill("SIGKILL");

@@ -19,7 +19,13 @@ import {
   startFakeWebApi,
 } from "../../src/emulator/index.js";
 import { ACTIONS } from "../../src/reply/ids.js";
-import { npmStart, type StartedProcess, waitForOutput } from "../helpers/npm-start.js";
+import {
+  npmStart,
+  oauthAppEnv,
+  type StartedProcess,
+  waitForOutput,
+  waitUntilHealthy,
+} from "../helpers/npm-start.js";
 import { freePort } from "./harness.js";
 
 const SIGNING = "0123456789abcdef0123456789abcdef";
@@ -85,33 +91,14 @@ describe("per-workspace knowledge folders", () => {
     second.addChannel({ id: "C0SECOND01", name: "help" });
     port = await freePort();
     child = npmStart({
-      SLACK_CLIENT_ID: api.clientId,
-      SLACK_CLIENT_SECRET: api.clientSecret,
-      SLACK_STATE_SECRET: "a-state-secret-for-the-test",
-      SLACK_SIGNING_SECRET: SIGNING,
-      ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-      SLACK_API_URL: api.url,
-      SLACK_AUTHORIZE_URL: api.authorizeUrl,
-      SLACK_REDIRECT_URI: `http://127.0.0.1:${port}/slack/oauth_redirect`,
-      PORT: String(port),
+      ...oauthAppEnv(api, { port, signingSecret: SIGNING, encryptionKey: randomBytes(32).toString("hex") }),
       DATA_DIR: dataDir,
       KNOWLEDGE_DIR: kbDir,
       KNOWLEDGE_WATCH: "false",
       TRIAGE_CHANNELS: "C0FIRST001,C0SECOND01",
-      COOLDOWN_MINUTES: "0",
-      LOG_LEVEL: "info",
     });
     await waitForOutput(child, "kb-triage is running", 40_000);
-    const deadline = Date.now() + 30_000;
-    while (
-      (await fetch(`${origin()}/healthz`).then(
-        (r) => r.status,
-        () => 0,
-      )) !== 200
-    ) {
-      if (Date.now() > deadline) throw new Error(`never healthy:\n${child.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntilHealthy(child, port);
     await install(api.teamId);
     await install(B);
   }, 60_000);
