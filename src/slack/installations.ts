@@ -8,7 +8,8 @@ import type { Installation, InstallationQuery, InstallationStore } from "@slack/
 import type { Sealer } from "../store/seal.js";
 import type { TriageStore } from "../store/store.js";
 
-const CACHE_MS = 30_000;
+// Short: an uninstall or reinstall handled by another replica reaches this one's cache within seconds.
+const CACHE_MS = 5_000;
 const CACHE_MAX = 1_000;
 
 export interface TriageInstallationStore extends InstallationStore {
