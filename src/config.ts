@@ -62,7 +62,7 @@ export type SlackConnection =
       clientSecret: string;
       /** Signs the OAuth `state` (SLACK_STATE_SECRET). */
       stateSecret: string;
-      /** Slack's authorize page (SLACK_AUTHORIZE_URL: GovSlack, or a local fake Slack). */
+      /** Slack's authorize page (SLACK_AUTHORIZE_URL: another Slack deployment's, or a local fake Slack). */
       authorizeUrl: string;
       /** The redirect URL registered with the app, when it has several (SLACK_REDIRECT_URI). */
       redirectUri: string | null;
