@@ -50,6 +50,7 @@ export function createRedisState(url: string, options: RedisStateOptions): Share
   const claimKey = (key: string) => `${keyPrefix}claim:${key}`;
   const rateKey = (scope: string) => `${keyPrefix}rate:${scope}`;
   const reloadChannel = `${keyPrefix}reload`;
+  const latestReloadKey = `${keyPrefix}reload:latest`;
 
   const clientOptions: RedisOptions = {
     enableOfflineQueue: false,
@@ -126,10 +127,25 @@ export function createRedisState(url: string, options: RedisStateOptions): Share
     }
   };
 
+  // Pub/sub keeps nothing: a notice published while this replica's subscription was down would be missed. The
+  // latest notice is also kept in a key, and read once the subscription is back (not on the first subscribe:
+  // a replica that just started loads its folder anyway).
+  let hadSubscribed = false;
+  const catchUp = async () => {
+    try {
+      const latest = await client.get(latestReloadKey);
+      if (latest) deliver(latest);
+    } catch (error) {
+      unreachable("reload catch-up", error);
+    }
+  };
+
   const subscribe = async (connection: Redis) => {
     try {
       await connection.subscribe(reloadChannel);
       subscribed = true;
+      if (hadSubscribed) await catchUp();
+      hadSubscribed = true;
     } catch (error) {
       unreachable("subscribe", error);
       if (!closed && connection.status === "ready")
@@ -196,10 +212,9 @@ export function createRedisState(url: string, options: RedisStateOptions): Share
     async publishReload(version) {
       await settled();
       try {
-        await client.publish(
-          reloadChannel,
-          JSON.stringify({ version, from: replicaId } satisfies ReloadNotice),
-        );
+        const notice = JSON.stringify({ version, from: replicaId } satisfies ReloadNotice);
+        await client.set(latestReloadKey, notice);
+        await client.publish(reloadChannel, notice);
       } catch (error) {
         // Rare (once per reload), so logged every time: the other replicas keep their older version.
         log.warn(

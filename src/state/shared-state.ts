@@ -31,8 +31,8 @@ export interface SharedState {
   /**
    * `listener(version, fromReplicaId)` runs when another replica publishes a reload; never for this
    * instance's own `publishReload` (nor for another instance with the same replicaId). Returns an
-   * unsubscribe. Redis: resubscribes after a reconnect; a notice published while this replica was
-   * disconnected is missed (pub/sub keeps nothing).
+   * unsubscribe. Redis: resubscribes after a reconnect, and then delivers the latest notice (kept in a key, as
+   * pub/sub keeps nothing) in case one was published meanwhile; the listener compares versions.
    */
   onReload(listener: (version: string, from: string) => void): () => void;
   /** Redis answers PING (and the reload subscription, once there is one, is live); always true in memory. */

@@ -124,6 +124,27 @@ describe.skipIf(!url)("Redis shared state: two replicas on one Redis", () => {
     expect(atC.heard).toHaveLength(1);
   });
 
+  it("catches up on a notice published while its subscription was down, once it is back", async () => {
+    // A Redis of its own: every subscription on it is cut below, not only B's.
+    const own = await startRedis();
+    const prefix = freshPrefix();
+    const b = replica(own.url, "replica-b", prefix).state;
+    const atB = listen(b);
+    await until(() => b.ping(), "B subscribed");
+    // A published while B's subscription was down: the notice is in the key, and nothing reached B.
+    const raw = new Redis(own.url);
+    try {
+      await raw.set(`${prefix}reload:latest`, JSON.stringify({ version: "v-missed", from: "replica-a" }));
+      await raw.call("CLIENT", "KILL", "TYPE", "pubsub");
+      await until(() => atB.heard.length > 0, "B to catch up after resubscribing");
+      expect(atB.heard).toEqual([{ version: "v-missed", from: "replica-a" }]);
+    } finally {
+      raw.disconnect();
+      await b.close();
+      await own.stop();
+    }
+  });
+
   it("ignores a malformed notice, and a failing listener does not stop the others", async () => {
     const prefix = freshPrefix();
     const a = replica(url, "replica-a", prefix).state;
