@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { ConfigError, pidFile, readDataDir, readKnowledgeConfig, readStoreLocation } from "./config.js";
 import { KnowledgeDirError } from "./knowledge/knowledge-dir-error.js";
-import { type KnowledgeBase, listWorkspaceFolders, loadKnowledge } from "./knowledge/load.js";
+import {
+  type KnowledgeBase,
+  listWorkspaceFolders,
+  loadKnowledge,
+  WORKSPACE_FOLDER,
+} from "./knowledge/load.js";
 import { formatArticle, formatProblem, formatSummary, summarize } from "./knowledge/report.js";
 import { loadWorkspaceKnowledge } from "./knowledge/workspace.js";
 import { formatMatch } from "./match/format.js";
@@ -186,6 +191,13 @@ async function check(dir: string, json: boolean, io: CliIo): Promise<number> {
   const summary = summarize(await loadKnowledge(dir));
   // Each workspace folder (KNOWLEDGE_DIR/T…/) as that workspace is served: the shared articles plus its own.
   const workspaces = [];
+  const orgFolders = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && WORKSPACE_FOLDER.test(e.name) && e.name.startsWith("E"))
+    .map((e) => e.name);
+  for (const org of orgFolders)
+    io.err(
+      `triage: ${path.join(dir, org)}: org-wide (E…) knowledge folders are not served yet; use the workspaces' T… folders\n`,
+    );
   for (const team of await listWorkspaceFolders(dir)) {
     workspaces.push({ team, ...summarize(await loadWorkspaceKnowledge(dir, path.join(dir, team))) });
   }

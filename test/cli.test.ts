@@ -82,6 +82,10 @@ describe("triage kb check", () => {
     expect(bad.out).toContain(
       `${path.join(withTeams, "T0TEAMB001", "notes.txt")}:1: error [missing-document-header]`,
     );
+    mkdirSync(path.join(withTeams, "E0ORG00001"));
+    writeFileSync(path.join(withTeams, "E0ORG00001", "vpn.md"), fixture("markdown-min/vpn-certificate.md"));
+    const withOrg = await triage(["kb", "check", "--knowledge", withTeams]);
+    expect(withOrg.err).toContain("org-wide (E…) knowledge folders are not served yet");
     const json = JSON.parse((await triage(["kb", "check", "--json", "--knowledge", withTeams])).out);
     expect(json.workspaces.map((w: { team: string; articles: number }) => [w.team, w.articles])).toEqual([
       ["T0TEAMB001", 2],

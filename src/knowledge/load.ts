@@ -120,12 +120,13 @@ export function compareProblems(a: Problem, b: Problem): number {
   );
 }
 
-/** The per-workspace folders (named like a workspace or org id) at the top of `dir`, sorted; none when unreadable. */
+/** The per-workspace folders (named like a workspace id, T…) at the top of `dir`, sorted; none when unreadable. */
 export async function listWorkspaceFolders(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => [] as Dirent[]);
   const found: string[] = [];
   for (const entry of entries) {
-    if (!WORKSPACE_FOLDER.test(entry.name)) continue;
+    // Events are routed by team id: org (E…) folders are reserved but not served yet (kb check says so).
+    if (!WORKSPACE_FOLDER.test(entry.name) || !entry.name.startsWith("T")) continue;
     const isDir =
       entry.isDirectory() ||
       (entry.isSymbolicLink() &&
